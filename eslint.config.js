@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', 'examples/**', 'bench/**', 'src/cli.ts', 'src/demo/**'],
+    files: ['scripts/**', 'examples/**', 'bench/**', 'src/cli.ts', 'src/demo/**', 'src/devtools/**'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -1,0 +1,145 @@
+/**
+ * The connection actor: owns one connection of a {@link LiveTransport}, turns what the server
+ * says into machine events, and sends what the machine asks it to. Nothing thrown by the
+ * transport or the SDK escapes it: every failure becomes an event.
+ */
+import { fromCallback } from 'xstate';
+import { closeError } from '../closeCodes.js';
+import { ConnectError, LiveSessionError, TransportError, describe } from '../errors.js';
+import type { ConnectionCommand, ConnectionInput, ServerEvent } from '../machines/types.js';
+import type { FunctionDeclaration } from '../tools.js';
+import type { LiveConnection, LiveTransport } from '../transport.js';
+import { toServerEvents } from './serverEvents.js';
+
+/** What every connection of a session shares. */
+export interface ConnectionOptions {
+  transport: LiveTransport;
+  functionDeclarations: FunctionDeclaration[];
+  /** How long to wait for the connection to open and setup to complete. */
+  connectTimeoutMs: number;
+}
+
+/**
+ * The connection actor logic for a session.
+ *
+ * @example
+ * ```ts
+ * sessionMachine.provide({ actors: { connection: createConnectionLogic({ transport, functionDeclarations: [], connectTimeoutMs: 15_000 }) } });
+ * ```
+ */
+export function createConnectionLogic(options: ConnectionOptions) {
+  return fromCallback<ConnectionCommand, ConnectionInput>(({ input, sendBack, receive }) => {
+    const { generation } = input;
+    let connection: LiveConnection | undefined;
+    let stopped = false;
+    let ended = false;
+    // Server messages wait here until connect() resolves: the machine must not act on a
+    // setupComplete (and start sending) before there is a connection to send on.
+    let early: ServerEvent[] | undefined = [];
+
+    const deliver = (event: ServerEvent) => {
+      if (stopped || ended) return;
+      if (early) early.push(event);
+      else sendBack(event);
+    };
+
+    const end = (error: LiveSessionError) => {
+      if (stopped || ended) return;
+      ended = true;
+      clearTimeout(timer);
+      early = undefined;
+      sendBack({ type: 'transport.closed', generation, error });
+    };
+
+    const timer = setTimeout(
+      () => end(new ConnectError('CONNECT_TIMEOUT', `setup did not complete within ${options.connectTimeoutMs} ms`)),
+      options.connectTimeoutMs,
+    );
+
+    const handlers = {
+      onMessage(message: unknown) {
+        try {
+          for (const event of toServerEvents(message, generation)) deliver(event);
+        } catch (error) {
+          deliver({
+            type: 'transport.error',
+            generation,
+            error: new TransportError('TRANSPORT_ERROR', `could not handle a server message: ${describe(error)}`, { cause: error }),
+          });
+        }
+      },
+      onClose(code: number, reason: string) {
+        end(closeError(code, reason));
+      },
+      onError(error: unknown) {
+        deliver({
+          type: 'transport.error',
+          generation,
+          error: new TransportError('TRANSPORT_ERROR', describe(error), { cause: error }),
+        });
+      },
+    };
+
+    let opening: Promise<LiveConnection>;
+    try {
+      opening = options.transport.connect({
+        functionDeclarations: options.functionDeclarations,
+        resumptionHandle: input.resumptionHandle,
+        handlers,
+      });
+    } catch (error) {
+      opening = Promise.reject(error);
+    }
+    opening.then(
+      (opened) => {
+        if (stopped || ended) {
+          safely(() => opened.close());
+          return;
+        }
+        clearTimeout(timer);
+        connection = opened;
+        const queued = early ?? [];
+        early = undefined;
+        for (const event of queued) sendBack(event);
+      },
+      (error: unknown) =>
+        end(
+          error instanceof LiveSessionError
+            ? error
+            : new ConnectError('CONNECT_FAILED', describe(error), { cause: error }),
+        ),
+    );
+
+    receive((command) => {
+      if (!connection || ended) return;
+      const open = connection;
+      const failure = safely(() => {
+        if (command.type === 'send.realtimeInput') open.sendRealtimeInput(command.input);
+        else open.sendToolResponse(command.responses);
+      });
+      if (failure !== undefined) {
+        sendBack({
+          type: 'transport.error',
+          generation,
+          error: new TransportError('SEND_FAILED', describe(failure), { cause: failure }),
+        });
+      }
+    });
+
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      if (connection) safely(() => connection?.close());
+    };
+  });
+}
+
+/** Runs `fn`; returns what it threw, or undefined. */
+function safely(fn: () => void): unknown {
+  try {
+    fn();
+    return undefined;
+  } catch (error) {
+    return error ?? new Error('undefined was thrown');
+  }
+}

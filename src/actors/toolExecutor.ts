@@ -1,0 +1,131 @@
+/**
+ * The tool executor actor: runs the calls of one toolCall in parallel, each with its own
+ * `AbortSignal` and timeout, and reports one `tool.result` per call. It never stays silent: a tool
+ * that is unknown, gets invalid arguments, throws, hangs or returns something that is not JSON
+ * settles as an error outcome, which the machine sends back to the model as an error response.
+ */
+import { fromCallback } from 'xstate';
+import { ToolError, describe } from '../errors.js';
+import type { ToolExecutorCommand, ToolExecutorInput, ToolOutcome } from '../machines/types.js';
+import type { FunctionCall, JsonObject, JsonValue } from '../protocol.js';
+import { checkArgs, type AnyTool } from '../tools.js';
+
+/** The default bound on one tool call, after which the model gets a timeout error. */
+export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
+
+/** What every tool executor of a session shares. */
+export interface ToolExecutorOptions {
+  tools: readonly AnyTool[];
+  /** Default timeout of a call; a tool's own `timeoutMs` wins. */
+  timeoutMs: number;
+}
+
+/**
+ * The tool executor actor logic for a session.
+ *
+ * @example
+ * ```ts
+ * sessionMachine.provide({ actors: { toolExecutor: createToolExecutorLogic({ tools, timeoutMs: 30_000 }) } });
+ * ```
+ */
+export function createToolExecutorLogic(options: ToolExecutorOptions) {
+  const byName = new Map(options.tools.map((tool) => [tool.name, tool]));
+  return fromCallback<ToolExecutorCommand, ToolExecutorInput>(({ input, sendBack, receive }) => {
+    const running = new Map<string, AbortController>();
+    let stopped = false;
+
+    for (const { key, call } of input.calls) {
+      const controller = new AbortController();
+      running.set(key, controller);
+      void runCall(byName.get(call.name), call, controller, options.timeoutMs).then((outcome) => {
+        // A call that was cancelled, or an executor that was stopped, answers nothing.
+        if (stopped || running.get(key) !== controller) return;
+        running.delete(key);
+        sendBack({ type: 'tool.result', generation: input.generation, key, call, outcome });
+      });
+    }
+
+    receive((command) => {
+      for (const key of command.keys) {
+        running.get(key)?.abort(new DOMException('the server cancelled the call', 'AbortError'));
+        running.delete(key);
+      }
+    });
+
+    return () => {
+      stopped = true;
+      for (const controller of running.values()) {
+        controller.abort(new DOMException('the session stopped waiting for the call', 'AbortError'));
+      }
+      running.clear();
+    };
+  });
+}
+
+/** Runs one call to its outcome. Never rejects. */
+async function runCall(
+  tool: AnyTool | undefined,
+  call: FunctionCall,
+  controller: AbortController,
+  defaultTimeoutMs: number,
+): Promise<ToolOutcome> {
+  const failure = (code: ConstructorParameters<typeof ToolError>[0], reason: string, cause?: unknown): ToolOutcome => ({
+    status: 'error',
+    error: new ToolError(code, reason, call, { cause }),
+  });
+  if (!tool) return failure('UNKNOWN_TOOL', `no tool named '${call.name}'`);
+
+  let args: object = call.args;
+  const problem = checkArgs(tool.parameters, call.args);
+  if (problem) return failure('INVALID_ARGS', `invalid arguments for '${call.name}': ${problem}`);
+  if (tool.parseArgs) {
+    try {
+      args = tool.parseArgs(call.args as JsonObject);
+    } catch (error) {
+      return failure('INVALID_ARGS', `invalid arguments for '${call.name}': ${describe(error)}`, error);
+    }
+  }
+
+  const timeoutMs = tool.timeoutMs ?? defaultTimeoutMs;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<ToolOutcome>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort(new DOMException(`'${call.name}' timed out after ${timeoutMs} ms`, 'TimeoutError'));
+      resolve(failure('TOOL_TIMEOUT', `'${call.name}' did not finish within ${timeoutMs} ms`));
+    }, timeoutMs);
+  });
+  const ran = (async (): Promise<ToolOutcome> => {
+    try {
+      const result = await tool.execute(args, { signal: controller.signal, callId: call.id });
+      return toOutput(result, call);
+    } catch (error) {
+      return failure('TOOL_THREW', `'${call.name}' failed: ${describe(error)}`, error);
+    }
+  })();
+  try {
+    return await Promise.race([ran, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A tool's result as JSON, or an INVALID_RESULT outcome when it has no JSON form. */
+function toOutput(result: unknown, call: FunctionCall): ToolOutcome {
+  if (result === undefined) return { status: 'ok', output: null };
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(result);
+  } catch (error) {
+    return {
+      status: 'error',
+      error: new ToolError('INVALID_RESULT', `'${call.name}' returned a value that is not JSON-serialisable: ${describe(error)}`, call, { cause: error }),
+    };
+  }
+  if (json === undefined) {
+    return {
+      status: 'error',
+      error: new ToolError('INVALID_RESULT', `'${call.name}' returned a ${typeof result}, which is not JSON-serialisable`, call),
+    };
+  }
+  return { status: 'ok', output: JSON.parse(json) as JsonValue };
+}

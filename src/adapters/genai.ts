@@ -1,0 +1,121 @@
+/**
+ * A {@link LiveTransport} over `@google/genai`'s `ai.live.connect`. The SDK is a peer dependency
+ * and only its types are imported here: the application passes its own `GoogleGenAI` instance.
+ */
+import type {
+  FunctionResponse as SdkFunctionResponse,
+  GoogleGenAI,
+  LiveConnectConfig,
+  LiveSendRealtimeInputParameters,
+  Session,
+  Tool,
+} from '@google/genai';
+import { encodeBase64 } from '../base64.js';
+import type { RealtimeInput } from '../protocol.js';
+import type { FunctionDeclaration } from '../tools.js';
+import type { LiveConnection, LiveTransport, TransportHandlers } from '../transport.js';
+
+/** Options of {@link createGenAITransport}. */
+export interface GenAITransportOptions {
+  /** The application's client: `new GoogleGenAI({ apiKey })`. */
+  ai: Pick<GoogleGenAI, 'live'>;
+  /** The Live model, e.g. `gemini-2.5-flash-native-audio-preview-09-2025`. */
+  model: string;
+  /** The connect config; the session adds its tools' declarations and the resumption handle. */
+  config?: LiveConnectConfig;
+}
+
+/**
+ * Creates a transport that opens connections with `ai.live.connect`.
+ *
+ * @example
+ * ```ts
+ * const transport = createGenAITransport({ ai: new GoogleGenAI({ apiKey }), model, config });
+ * const session = createLiveSession({ transport, tools });
+ * ```
+ */
+export function createGenAITransport(options: GenAITransportOptions): LiveTransport {
+  return {
+    async connect(request) {
+      const session = await options.ai.live.connect({
+        model: options.model,
+        config: connectConfig(options.config, request.functionDeclarations, request.resumptionHandle),
+        callbacks: guardedCallbacks(request.handlers),
+      });
+      return wrapSession(session);
+    },
+  };
+}
+
+/** The user's config plus the tools' declarations and the resumption handle. */
+export function connectConfig(
+  config: LiveConnectConfig | undefined,
+  declarations: FunctionDeclaration[],
+  resumptionHandle: string | undefined,
+): LiveConnectConfig {
+  const merged: LiveConnectConfig = { ...config };
+  if (declarations.length > 0) {
+    const tools: Tool[] = [...toolList(config?.tools), { functionDeclarations: declarations } as Tool];
+    merged.tools = tools;
+  }
+  if (resumptionHandle !== undefined) {
+    merged.sessionResumption = { ...config?.sessionResumption, handle: resumptionHandle };
+  }
+  return merged;
+}
+
+function toolList(tools: LiveConnectConfig['tools']): Tool[] {
+  if (!tools) return [];
+  return (Array.isArray(tools) ? tools : [tools]) as Tool[];
+}
+
+// An exception thrown inside the SDK's callbacks becomes an unhandled rejection that kills Node
+// (DESIGN.md §6), so nothing may escape them.
+function guardedCallbacks(handlers: TransportHandlers) {
+  const guard = (fn: () => void) => {
+    try {
+      fn();
+    } catch (error) {
+      try {
+        handlers.onError(error);
+      } catch {
+        // The handlers never throw; this is the last line of defence for a buggy one.
+      }
+    }
+  };
+  return {
+    onmessage: (message: unknown) => guard(() => handlers.onMessage(message)),
+    onclose: (event: { code?: number; reason?: string }) =>
+      guard(() => handlers.onClose(event.code ?? 1006, event.reason ?? '')),
+    onerror: (event: { error?: unknown; message?: string }) =>
+      guard(() => handlers.onError(event.error ?? new Error(event.message ?? 'WebSocket error'))),
+  };
+}
+
+function wrapSession(session: Session): LiveConnection {
+  return {
+    sendRealtimeInput: (input) => session.sendRealtimeInput(toSdkInput(input)),
+    // The SDK's scheduling enum is a string enum with the very values our union spells out.
+    sendToolResponse: (responses) =>
+      session.sendToolResponse({ functionResponses: responses as unknown as SdkFunctionResponse[] }),
+    close: () => session.close(),
+  };
+}
+
+/** The SDK's parameters for one realtime input. */
+export function toSdkInput(input: RealtimeInput): LiveSendRealtimeInputParameters {
+  switch (input.kind) {
+    case 'audio':
+      return { audio: { data: encodeBase64(input.data), mimeType: input.mimeType } };
+    case 'video':
+      return { video: { data: encodeBase64(input.data), mimeType: input.mimeType } };
+    case 'text':
+      return { text: input.text };
+    case 'activityStart':
+      return { activityStart: {} };
+    case 'activityEnd':
+      return { activityEnd: {} };
+    case 'audioStreamEnd':
+      return { audioStreamEnd: true };
+  }
+}

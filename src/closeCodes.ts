@@ -1,0 +1,60 @@
+import { ConnectionClosedError } from './errors.js';
+
+/** What a close code and reason mean for the session. */
+export type CloseKind =
+  | 'normal'
+  | 'goingAway'
+  | 'abnormal'
+  | 'invalidArgument'
+  | 'unsupportedOperation'
+  | 'entityNotFound'
+  | 'sessionNotFound'
+  | 'internal'
+  | 'unavailable'
+  | 'unknown';
+
+interface CloseRule {
+  code: number;
+  /** Matched against the reason, case-insensitively; absent matches any reason. */
+  reason?: RegExp;
+  kind: CloseKind;
+  retryable: boolean;
+}
+
+// Reasons seen from the real service (DESIGN.md §6) first, then the generic WebSocket codes.
+const RULES: readonly CloseRule[] = [
+  { code: 1008, reason: /operation is not implemented/i, kind: 'unsupportedOperation', retryable: false },
+  { code: 1008, reason: /session not found/i, kind: 'sessionNotFound', retryable: true },
+  { code: 1008, reason: /requested entity was not found/i, kind: 'entityNotFound', retryable: false },
+  { code: 1007, kind: 'invalidArgument', retryable: false },
+  { code: 1011, reason: /unavailable/i, kind: 'unavailable', retryable: true },
+  { code: 1011, kind: 'internal', retryable: true },
+  { code: 1000, kind: 'normal', retryable: true },
+  { code: 1001, kind: 'goingAway', retryable: true },
+  { code: 1005, kind: 'normal', retryable: true },
+  { code: 1006, kind: 'abnormal', retryable: true },
+  { code: 1012, kind: 'unavailable', retryable: true },
+  { code: 1013, kind: 'unavailable', retryable: true },
+  { code: 1014, kind: 'unavailable', retryable: true },
+];
+
+/** A close, classified. */
+export interface CloseClassification {
+  kind: CloseKind;
+  retryable: boolean;
+}
+
+/**
+ * Classifies a WebSocket close. Anything not in the table is `unknown` and not retryable: a
+ * blind retry of a close we do not understand could loop against a server that refuses us.
+ */
+export function classifyClose(code: number, reason: string): CloseClassification {
+  const rule = RULES.find((r) => r.code === code && (!r.reason || r.reason.test(reason)));
+  return rule ? { kind: rule.kind, retryable: rule.retryable } : { kind: 'unknown', retryable: false };
+}
+
+/** The typed error for a close, carrying its code and reason verbatim. */
+export function closeError(code: number, reason: string): ConnectionClosedError {
+  const { kind, retryable } = classifyClose(code, reason);
+  return new ConnectionClosedError(code, reason, retryable, kind);
+}

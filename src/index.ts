@@ -1,0 +1,59 @@
+/**
+ * gemini-live-fsm: a Gemini Live API session owned by an explicit XState statechart. Realtime
+ * input never reaches the wire while the server waits for a tool response, and every tool call
+ * gets exactly one answer.
+ *
+ * @packageDocumentation
+ */
+export { createLiveSession } from './session.js';
+export type {
+  LiveSession,
+  LiveSessionOptions,
+  SessionConnection,
+  SessionListener,
+  SessionMetrics,
+  SessionState,
+} from './session.js';
+export { defineTool, toFunctionDeclarations, checkArgs } from './tools.js';
+export type { AnyTool, FunctionDeclaration, ParameterSchema, ToolContext, ToolDefinition } from './tools.js';
+export { createGenAITransport } from './adapters/genai.js';
+export type { GenAITransportOptions } from './adapters/genai.js';
+export type { LiveConnection, LiveTransport, TransportConnectRequest, TransportHandlers } from './transport.js';
+export {
+  ConnectError,
+  ConnectionClosedError,
+  ListenerError,
+  LiveSessionError,
+  ProtocolError,
+  SessionClosedError,
+  ToolError,
+  TransportError,
+} from './errors.js';
+export type { LiveErrorCode } from './errors.js';
+export { classifyClose, closeError } from './closeCodes.js';
+export type { CloseClassification, CloseKind } from './closeCodes.js';
+export { sessionMachine } from './machines/session.machine.js';
+export type { SessionMachine } from './machines/session.machine.js';
+export { DEFAULT_TOOL_TIMEOUT_MS } from './actors/toolExecutor.js';
+export type {
+  AudioSource,
+  ClosedBy,
+  DropReason,
+  EmittedOf,
+  PendingCall,
+  SessionContext,
+  SessionCounters,
+  SessionEmitted,
+  SessionEvent,
+  ToolOutcome,
+} from './machines/types.js';
+export type {
+  FunctionCall,
+  FunctionResponse,
+  FunctionResponseScheduling,
+  JsonObject,
+  JsonValue,
+  RealtimeInput,
+  RealtimeInputKind,
+  UsageMetadata,
+} from './protocol.js';

@@ -1,0 +1,63 @@
+import { REALTIME_INPUT_KINDS, type RealtimeInputKind } from '../protocol.js';
+import { DROP_REASONS, type DropReason, type SessionCounters } from './types.js';
+
+function zeroes<K extends string>(keys: readonly K[]): Record<K, number> {
+  return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+}
+
+/** Counters with every figure at zero. */
+export function initialCounters(): SessionCounters {
+  return {
+    received: zeroes(REALTIME_INPUT_KINDS),
+    forwarded: zeroes(REALTIME_INPUT_KINDS),
+    dropped: zeroes(DROP_REASONS),
+    deferred: 0,
+    toolCalls: 0,
+    toolResults: 0,
+    toolErrors: 0,
+    toolCancellations: 0,
+    toolResponsesSent: 0,
+    errors: 0,
+    gatedMs: 0,
+  };
+}
+
+/** The counters after one input of `kind` was received and forwarded. */
+export function countForwarded(c: SessionCounters, kind: RealtimeInputKind): SessionCounters {
+  return {
+    ...c,
+    received: { ...c.received, [kind]: c.received[kind] + 1 },
+    forwarded: { ...c.forwarded, [kind]: c.forwarded[kind] + 1 },
+  };
+}
+
+/** The counters after one input of `kind` was received and dropped. */
+export function countDropped(c: SessionCounters, kind: RealtimeInputKind, reason: DropReason): SessionCounters {
+  return {
+    ...c,
+    received: { ...c.received, [kind]: c.received[kind] + 1 },
+    dropped: { ...c.dropped, [reason]: c.dropped[reason] + 1 },
+  };
+}
+
+/** The counters after an activityEnd was received and held back until the gate reopens. */
+export function countDeferred(c: SessionCounters): SessionCounters {
+  return { ...c, received: { ...c.received, activityEnd: c.received.activityEnd + 1 }, deferred: c.deferred + 1 };
+}
+
+/** The counters after the held-back activityEnd finally went out. */
+export function countDeferredSent(c: SessionCounters): SessionCounters {
+  return { ...c, forwarded: { ...c.forwarded, activityEnd: c.forwarded.activityEnd + 1 }, deferred: c.deferred - 1 };
+}
+
+/** The counters after the held-back activityEnd was given up because the session closed. */
+export function countDeferredLost(c: SessionCounters): SessionCounters {
+  return { ...c, dropped: { ...c.dropped, closed: c.dropped.closed + 1 }, deferred: c.deferred - 1 };
+}
+
+/** Sum of a counter record. */
+export function total(record: Record<string, number>): number {
+  let sum = 0;
+  for (const value of Object.values(record)) sum += value;
+  return sum;
+}

@@ -1,0 +1,220 @@
+/**
+ * The statechart's vocabulary: its context, the events it accepts (grouped by producer), the
+ * events it emits to the application, and the messages it sends its child actors.
+ */
+import type { LiveSessionError, ToolError } from '../errors.js';
+import type {
+  FunctionCall,
+  FunctionResponse,
+  JsonValue,
+  RealtimeInput,
+  RealtimeInputKind,
+  UsageMetadata,
+} from '../protocol.js';
+
+// ---------------------------------------------------------------------------------------------
+// Context
+
+/** A function call the server is waiting on. The set of them is the gate. */
+export interface PendingCall {
+  /** The pending set's key: the call id, or a key of our own when the server gave none. */
+  key: string;
+  id: string | undefined;
+  name: string;
+  /** Which toolCall message it came in; a batch is answered in one toolResponse. */
+  batch: number;
+  /** The answer, once the tool has settled; sent when the whole batch has settled. */
+  answer: FunctionResponse | undefined;
+}
+
+/** Why input was dropped instead of sent. */
+export type DropReason =
+  /** A tool call is pending: the server would close the connection with 1008. */
+  | 'gated'
+  /** There is no live connection (not connected yet, or between connections). */
+  | 'notStreaming'
+  /** An activityEnd with no activityStart before it. */
+  | 'noOpenActivity'
+  /** An activityStart while the previous one has not ended. */
+  | 'activityAlreadyOpen'
+  /** The session has closed. */
+  | 'closed';
+
+/** Every drop reason, in a stable order. */
+export const DROP_REASONS: readonly DropReason[] = [
+  'gated',
+  'notStreaming',
+  'noOpenActivity',
+  'activityAlreadyOpen',
+  'closed',
+];
+
+/**
+ * The counters the machine keeps (I4). Every input is received once, then forwarded, dropped or
+ * (an activityEnd while gated) deferred, so at any time
+ * `sum(received) === sum(forwarded) + sum(dropped) + deferred`.
+ */
+export interface SessionCounters {
+  received: Record<RealtimeInputKind, number>;
+  forwarded: Record<RealtimeInputKind, number>;
+  dropped: Record<DropReason, number>;
+  /** activityEnds held back right now until the gate reopens (0 or 1). */
+  deferred: number;
+  toolCalls: number;
+  toolResults: number;
+  toolErrors: number;
+  toolCancellations: number;
+  toolResponsesSent: number;
+  errors: number;
+  /** Milliseconds spent gated, up to the last time the gate reopened. */
+  gatedMs: number;
+}
+
+/** Why the session closed. */
+export type ClosedBy =
+  /** The application called `close()`. */
+  | { by: 'client' }
+  /** The connection ended and cannot be recovered. */
+  | { by: 'server'; error: LiveSessionError };
+
+/** The machine's context. No audio bytes live here. */
+export interface SessionContext {
+  /** Counts connections; events from an older connection are ignored. */
+  generation: number;
+  /** The gate: calls the server is waiting on, by key. */
+  pending: Record<string, PendingCall>;
+  /** The number of the last toolCall batch. */
+  batch: number;
+  /** An activityStart went out and its activityEnd has not. */
+  activityOpen: boolean;
+  /** An activityEnd arrived while gated; it goes out when the gate reopens. */
+  activityEndDeferred: boolean;
+  /** The newest resumable session handle the server gave. */
+  resumptionHandle: string | undefined;
+  /** When the gate last closed (ms since epoch), while it is closed. */
+  gatedSince: number | undefined;
+  closedBy: ClosedBy | undefined;
+  counters: SessionCounters;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events the machine accepts
+
+/** Input from the mic, the activity actor or the application. */
+export type InputEvent =
+  | { type: 'input.audio'; data: Uint8Array; mimeType?: string }
+  | { type: 'input.video'; data: Uint8Array; mimeType: string }
+  | { type: 'input.text'; text: string }
+  | { type: 'input.activityStart' }
+  | { type: 'input.activityEnd' }
+  | { type: 'input.audioStreamEnd' };
+
+/** Model output of one `serverContent` message, decoded. */
+export interface ServerContent {
+  /** Audio chunks (24 kHz PCM16), in order. */
+  audio: { data: Uint8Array; mimeType: string }[];
+  /** Text parts (not thoughts), in order. */
+  text: string[];
+  inputTranscription: { text: string; finished: boolean } | undefined;
+  outputTranscription: { text: string; finished: boolean } | undefined;
+  interrupted: boolean;
+  generationComplete: boolean;
+  turnComplete: boolean;
+}
+
+/** What the connection actor reports; `generation` says which connection it came from. */
+export type ServerEvent =
+  | { type: 'server.setupComplete'; generation: number }
+  | { type: 'server.content'; generation: number; content: ServerContent }
+  | { type: 'server.toolCall'; generation: number; calls: FunctionCall[] }
+  | { type: 'server.toolCallCancellation'; generation: number; ids: string[] }
+  | { type: 'server.goAway'; generation: number; timeLeftMs: number | undefined }
+  | { type: 'server.resumptionUpdate'; generation: number; handle: string | undefined; resumable: boolean }
+  | { type: 'server.usage'; generation: number; usage: UsageMetadata }
+  | { type: 'server.malformed'; generation: number; error: LiveSessionError }
+  | { type: 'transport.closed'; generation: number; error: LiveSessionError }
+  | { type: 'transport.error'; generation: number; error: LiveSessionError };
+
+/** How a tool call settled. */
+export type ToolOutcome = { status: 'ok'; output: JsonValue } | { status: 'error'; error: ToolError };
+
+/** A tool executor's answer to one call. */
+export interface ToolResultEvent {
+  type: 'tool.result';
+  generation: number;
+  key: string;
+  call: FunctionCall;
+  outcome: ToolOutcome;
+}
+
+/** A source of microphone audio: an async iterable of PCM16 chunks (a Node `Readable` is one). */
+export type AudioSource = AsyncIterable<Uint8Array>;
+
+/** Events that manage the mic actor. */
+export type MicEvent =
+  | { type: 'mic.attach'; source: AudioSource; maxChunkBytes?: number }
+  | { type: 'mic.detach' }
+  | { type: 'mic.ended'; error: LiveSessionError | undefined };
+
+/** Commands from the application. */
+export type AppEvent = { type: 'CONNECT' } | { type: 'CLOSE' };
+
+/** Every event the machine accepts. */
+export type SessionEvent = AppEvent | InputEvent | ServerEvent | ToolResultEvent | MicEvent;
+
+// ---------------------------------------------------------------------------------------------
+// Events the machine emits to the application
+
+/** Every event the session emits, by type. Subscribe with `session.on(type, listener)`. */
+export type SessionEmitted =
+  | { type: 'connected'; generation: number }
+  | { type: 'audio'; data: Uint8Array; mimeType: string }
+  | { type: 'text'; text: string }
+  | { type: 'inputTranscription'; text: string; finished: boolean }
+  | { type: 'outputTranscription'; text: string; finished: boolean }
+  | { type: 'interrupted' }
+  | { type: 'generationComplete' }
+  | { type: 'turnComplete' }
+  | { type: 'toolCall'; calls: FunctionCall[] }
+  | { type: 'toolResult'; call: FunctionCall; outcome: ToolOutcome }
+  | { type: 'toolResultDiscarded'; call: FunctionCall; outcome: ToolOutcome }
+  | { type: 'toolCancelled'; ids: string[] }
+  | { type: 'gate'; state: 'closed' | 'opened'; pending: string[] }
+  | { type: 'inputDropped'; kind: RealtimeInputKind; reason: DropReason }
+  | { type: 'usage'; usage: UsageMetadata }
+  | { type: 'goAway'; timeLeftMs: number | undefined }
+  | { type: 'micEnded'; error: LiveSessionError | undefined }
+  | { type: 'error'; error: LiveSessionError }
+  | { type: 'closed'; closedBy: ClosedBy };
+
+/** The emitted event of one type. */
+export type EmittedOf<T extends SessionEmitted['type']> = Extract<SessionEmitted, { type: T }>;
+
+// ---------------------------------------------------------------------------------------------
+// Child actors' inputs and commands
+
+/** Input of the connection actor. */
+export interface ConnectionInput {
+  generation: number;
+  resumptionHandle: string | undefined;
+}
+
+/** What the machine asks of the connection actor. */
+export type ConnectionCommand =
+  | { type: 'send.realtimeInput'; input: RealtimeInput }
+  | { type: 'send.toolResponse'; responses: FunctionResponse[] };
+
+/** Input of a tool executor: the calls of one toolCall message. */
+export interface ToolExecutorInput {
+  generation: number;
+  calls: { key: string; call: FunctionCall }[];
+}
+
+/** What the machine asks of a tool executor. */
+export type ToolExecutorCommand = { type: 'cancel'; keys: string[] };
+
+/** Input of the mic actor. */
+export interface MicInput {
+  source: AudioSource;
+  maxChunkBytes: number | undefined;
+}

@@ -1,0 +1,67 @@
+/**
+ * The slice of the Live API wire protocol that the session speaks, as plain types.
+ *
+ * Kept independent of `@google/genai` so that the machine and the scripted transport never load
+ * the SDK; the adapter maps these to the SDK's own types.
+ */
+
+/** A JSON value: what a tool may return and what a function response carries. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A JSON object. */
+export type JsonObject = { [key: string]: JsonValue };
+
+/** Realtime input the client streams; the server refuses all of it while a tool call is pending. */
+export type RealtimeInput =
+  | { kind: 'audio'; data: Uint8Array; mimeType: string }
+  | { kind: 'video'; data: Uint8Array; mimeType: string }
+  | { kind: 'text'; text: string }
+  | { kind: 'activityStart' }
+  | { kind: 'activityEnd' }
+  | { kind: 'audioStreamEnd' };
+
+/** The kinds of realtime input, used as metric keys. */
+export type RealtimeInputKind = RealtimeInput['kind'];
+
+/** Every realtime input kind, in a stable order. */
+export const REALTIME_INPUT_KINDS: readonly RealtimeInputKind[] = [
+  'audio',
+  'video',
+  'text',
+  'activityStart',
+  'activityEnd',
+  'audioStreamEnd',
+];
+
+/** The MIME type of microphone audio the Live API expects: 16 kHz, 16-bit little-endian PCM. */
+export const INPUT_AUDIO_MIME_TYPE = 'audio/pcm;rate=16000';
+
+/** One function call of a `toolCall` message. Vertex AI sends calls without an `id`. */
+export interface FunctionCall {
+  id?: string;
+  name: string;
+  args: JsonObject;
+}
+
+/** How the model should treat a NON_BLOCKING function's response. */
+export type FunctionResponseScheduling = 'SILENT' | 'WHEN_IDLE' | 'INTERRUPT';
+
+/**
+ * One function response of a `toolResponse` message. By the API's convention `response` is
+ * `{ output }` on success and `{ error }` on failure.
+ */
+export interface FunctionResponse {
+  id?: string;
+  name: string;
+  response: { output: JsonValue } | { error: string };
+  scheduling?: FunctionResponseScheduling;
+  willContinue?: boolean;
+}
+
+/** Token usage reported by the server. */
+export interface UsageMetadata {
+  promptTokenCount?: number;
+  responseTokenCount?: number;
+  totalTokenCount?: number;
+  [key: string]: unknown;
+}

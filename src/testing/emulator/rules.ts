@@ -1,0 +1,87 @@
+/**
+ * What the emulator lets through, and how it refuses the rest: the same close codes and reason
+ * texts as the real service (DESIGN §6).
+ */
+import type { ParsedFrame } from './frames.js';
+import type { ToolCallLedger } from './toolCalls.js';
+
+/** A close the emulator sends when it refuses a frame. */
+export interface CloseSpec {
+  readonly code: number;
+  readonly reason: string;
+}
+
+/** The closes of the real service, verbatim. */
+export const CLOSE_REASONS = {
+  /** Realtime input while a tool call is pending. */
+  toolCallPending: { code: 1008, reason: 'Operation is not implemented, or supported, or enabled.' },
+  /** Malformed or out-of-order messages: second setup, `mediaChunks`, unknown call id, not JSON. */
+  invalidArgument: { code: 1007, reason: 'Request contains an invalid argument.' },
+  /** Setup asked to resume a handle the service does not know. */
+  sessionNotFound: { code: 1008, reason: 'BidiGenerateContent session not found' },
+  /** The service failed; the emulator uses it when a script throws. */
+  internal: { code: 1011, reason: 'Internal error encountered.' },
+} as const satisfies Record<string, CloseSpec>;
+
+/** The state a frame is judged against. */
+export interface RuleContext {
+  setupDone: boolean;
+  ledger: ToolCallLedger;
+  /** Arrival time of the frame, in `performance.now()` ms. */
+  now: number;
+  graceMs: number;
+  isKnownHandle(handle: string): boolean;
+}
+
+/** What to do with one client frame. */
+export type Verdict =
+  | { kind: 'reject'; close: CloseSpec; problem: string }
+  | { kind: 'setup'; resume: string | undefined }
+  /** `tolerated`: it broke the tool-call rule but arrived within the grace window. */
+  | { kind: 'realtimeInput'; tolerated: boolean }
+  /** `keys` are the calls answered; `late` counts answers to calls cancelled within the grace window. */
+  | { kind: 'toolResponse'; keys: string[]; late: number }
+  | { kind: 'other' };
+
+function reject(close: CloseSpec, problem: string): Verdict {
+  return { kind: 'reject', close, problem };
+}
+
+/**
+ * Judges one client frame.
+ *
+ * The grace window: realtime input that arrives less than `graceMs` after the tool call that
+ * closed the gate was written is tolerated, because the client may have sent it before that tool
+ * call reached it (frames in flight cross on the wire). Measured from the server's send to the
+ * server's receipt, so it also absorbs loopback latency and a client's same-tick batch.
+ *
+ * `clientContent` is allowed while a tool call is pending: it is ordered conversation content,
+ * not streamed input, and refusing it would make the emulator stricter than the service is known
+ * to be (no recording or documented close covers it).
+ */
+export function judge(parsed: ParsedFrame, context: RuleContext): Verdict {
+  if (!parsed.ok) return reject(CLOSE_REASONS.invalidArgument, parsed.problem);
+  const { message } = parsed;
+  if (!context.setupDone) {
+    if (!message.setup) return reject(CLOSE_REASONS.invalidArgument, 'the first message must be setup');
+    const handle = message.setup.sessionResumption?.handle;
+    if (handle !== undefined && handle !== '' && !context.isKnownHandle(handle)) {
+      return reject(CLOSE_REASONS.sessionNotFound, `unknown resumption handle ${handle}`);
+    }
+    return { kind: 'setup', resume: handle === '' ? undefined : handle };
+  }
+  if (message.setup) return reject(CLOSE_REASONS.invalidArgument, 'setup was already sent');
+  if (message.realtimeInput) {
+    const { ledger, now, graceMs } = context;
+    if (!ledger.gating) return { kind: 'realtimeInput', tolerated: false };
+    const since = ledger.gateClosedAt ?? now;
+    if (now - since < graceMs) return { kind: 'realtimeInput', tolerated: true };
+    return reject(CLOSE_REASONS.toolCallPending, `realtime input while ${ledger.keys.join(', ')} pending`);
+  }
+  if (message.toolResponse) {
+    const match = context.ledger.match(message.toolResponse.functionResponses, context.now, context.graceMs);
+    if (!match.ok) return reject(CLOSE_REASONS.invalidArgument, match.problem);
+    return { kind: 'toolResponse', keys: match.keys, late: match.late };
+  }
+  return { kind: 'other' };
+}

@@ -1,0 +1,228 @@
+/**
+ * The listening side: an HTTP server on 127.0.0.1 that upgrades Live API paths to WebSockets and
+ * hands each socket to an {@link EmulatorConnection}.
+ */
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { EmulatorConnection } from './connection.js';
+import { HandleStore } from './resumption.js';
+import { isBuiltinScenario, scenarios, type BuiltinScenarioName } from './script/builtins.js';
+import { runScenario, validateScenario, type Scenario } from './script/scenario.js';
+import type { ClientFrame, EmulatorStats } from './types.js';
+
+/**
+ * The paths the SDK opens: the Gemini API (`v1beta` in @google/genai 2.x, `v1` in 3.x, `v1alpha`
+ * for ephemeral tokens, which use the `Constrained` method) and Vertex AI. The SDK joins its base
+ * URL and the path with a double slash, hence `\/+`.
+ */
+const LIVE_PATHS = [
+  /^\/+ws\/google\.ai\.generativelanguage\.(v1\w*)\.GenerativeService\.BidiGenerateContent(?:Constrained)?(?:\?|$)/,
+  /^\/+ws\/google\.cloud\.aiplatform\.(v1\w*)\.LlmBidiService\/BidiGenerateContent(?:\?|$)/,
+];
+
+/** Options of {@link startLiveEmulator}. */
+export interface LiveEmulatorOptions {
+  /** Port on 127.0.0.1; default 0 (a free port). */
+  port?: number;
+  /**
+   * How long after a tool call closes the gate realtime input is still tolerated (counted in
+   * `stats.graceTolerated`, not closed with 1008); default 20 ms. Frames the client sent before
+   * the toolCall reached it are already on the wire and cross it; 20 ms covers loopback and a
+   * client's same-tick batch. It also lets an answer to a just-cancelled call through. Use 0 to
+   * refuse everything at once.
+   */
+  graceMs?: number;
+  /** `false` sends tool calls without `id` (Vertex AI style); responses then match by name. Default `true`. */
+  callIds?: boolean;
+  /** A built-in scenario name or a scenario of your own, played on every connection. */
+  scenario?: BuiltinScenarioName | Scenario;
+  /** Called for each accepted socket, before its setup; may be async. A throw closes it with 1011. */
+  onConnection?(connection: EmulatorConnection): void | Promise<void>;
+  /** Called for each client frame, after it is recorded. */
+  onFrame?(connection: EmulatorConnection, frame: ClientFrame): void;
+  /** Model audio is sent in frames of this length; default 100 ms. */
+  audioChunkMs?: number;
+}
+
+/** A running emulator. */
+export interface LiveEmulator {
+  /** `http://127.0.0.1:PORT`, for `new GoogleGenAI({ apiKey, httpOptions: { baseUrl } })`. */
+  readonly baseUrl: string;
+  readonly port: number;
+  /** Every connection so far, in order of arrival. */
+  readonly connections: readonly EmulatorConnection[];
+  /** Live totals. */
+  readonly stats: Readonly<EmulatorStats>;
+  /**
+   * The oldest connection not yet returned by this method, waiting for one if needed (so it
+   * works whether called before or after the client connects). Rejects after `timeoutMs`
+   * (default 5 s) or when the emulator closes.
+   */
+  nextConnection(options?: { timeoutMs?: number }): Promise<EmulatorConnection>;
+  /** Drops every socket and stops listening. Idempotent. */
+  close(): Promise<void>;
+}
+
+interface Claim {
+  resolve(connection: EmulatorConnection): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+function resolveScenario(scenario: BuiltinScenarioName | Scenario | undefined): Scenario | undefined {
+  if (scenario === undefined || typeof scenario === 'object') return scenario;
+  if (isBuiltinScenario(scenario)) return scenarios[scenario];
+  throw new RangeError(`unknown scenario ${String(scenario)}; built-in: ${Object.keys(scenarios).join(', ')}`);
+}
+
+function refuseUpgrade(socket: Duplex): void {
+  socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+}
+
+/**
+ * Starts a Live API emulator on 127.0.0.1 that the unmodified `@google/genai` SDK can talk to.
+ *
+ * It answers `setup` with `setupComplete`, sends every server message as JSON in a binary frame
+ * (as the real service does), records every client frame, enforces the real service's closes
+ * (1008 for realtime input during a pending tool call, 1007 for malformed or out-of-order
+ * messages), issues resumption handles, and plays the model's side from a scenario or a script.
+ *
+ * @example
+ * ```ts
+ * import { GoogleGenAI, Modality } from '@google/genai';
+ * import { startLiveEmulator } from 'gemini-live-fsm/testing';
+ *
+ * const emulator = await startLiveEmulator({ scenario: 'tool-call' });
+ * const ai = new GoogleGenAI({ apiKey: 'test', httpOptions: { baseUrl: emulator.baseUrl } });
+ * const session = await ai.live.connect({
+ *   model: 'gemini-2.5-flash-native-audio-preview-09-2025',
+ *   config: { responseModalities: [Modality.AUDIO] },
+ *   callbacks: {
+ *     onmessage: (message) => {
+ *       for (const { id, name } of message.toolCall?.functionCalls ?? []) {
+ *         session.sendToolResponse({ functionResponses: [{ id, name, response: { output: 'sunny' } }] });
+ *       }
+ *     },
+ *   },
+ * });
+ * // 300 ms of 16 kHz PCM16 (9600 bytes) makes the scenario call get_weather.
+ * const pcm = Buffer.alloc(9600).toString('base64');
+ * session.sendRealtimeInput({ audio: { data: pcm, mimeType: 'audio/pcm;rate=16000' } });
+ *
+ * const connection = await emulator.nextConnection();
+ * const { functionResponses } = await connection.waitForToolResponse();
+ * session.close();
+ * await emulator.close();
+ * ```
+ */
+export async function startLiveEmulator(options: LiveEmulatorOptions = {}): Promise<LiveEmulator> {
+  const scenario = resolveScenario(options.scenario);
+  if (scenario) validateScenario(scenario);
+  const stats: EmulatorStats = { connections: 0, closes: {}, violations1008: 0, graceTolerated: 0, framesReceived: 0 };
+  const connections: EmulatorConnection[] = [];
+  const unclaimed: EmulatorConnection[] = [];
+  const claims: Claim[] = [];
+  const handles = new HandleStore();
+  let callIds = 0;
+  let stopping: Promise<void> | undefined;
+
+  const http = createServer((_request, response) => {
+    response.writeHead(404).end();
+  });
+  const wss = new WebSocketServer({ noServer: true });
+
+  const accept = (socket: WebSocket, path: string, apiVersion: string): void => {
+    stats.connections += 1;
+    const connection = new EmulatorConnection(socket, {
+      id: stats.connections,
+      path,
+      apiVersion,
+      graceMs: options.graceMs ?? 20,
+      callIds: options.callIds ?? true,
+      audioChunkMs: options.audioChunkMs ?? 100,
+      handles,
+      stats,
+      nextCallId: () => `fc-${++callIds}`,
+      onFrame: options.onFrame,
+    });
+    connections.push(connection);
+    if (scenario) runScenario(connection, scenario);
+    if (options.onConnection) {
+      try {
+        Promise.resolve(options.onConnection(connection)).catch((error: unknown) => connection.fail(error));
+      } catch (error) {
+        connection.fail(error);
+      }
+    }
+    const claim = claims.shift();
+    if (claim) {
+      clearTimeout(claim.timer);
+      claim.resolve(connection);
+    } else {
+      unclaimed.push(connection);
+    }
+  };
+
+  http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // A client that resets mid-handshake must not crash the emulator.
+    socket.on('error', () => undefined);
+    const path = request.url ?? '';
+    const apiVersion = LIVE_PATHS.map((pattern) => pattern.exec(path)?.[1]).find((version) => version !== undefined);
+    if (stopping || apiVersion === undefined) {
+      refuseUpgrade(socket);
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, path, apiVersion));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 0, '127.0.0.1', () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+
+  const stop = async (): Promise<void> => {
+    for (const claim of claims.splice(0)) {
+      clearTimeout(claim.timer);
+      claim.reject(new Error('the emulator closed'));
+    }
+    for (const connection of connections) connection.abort();
+    await Promise.all(connections.map((connection) => connection.closed));
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+    http.closeAllConnections();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+  };
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    port,
+    connections,
+    stats,
+    nextConnection({ timeoutMs = 5000 } = {}) {
+      const ready = unclaimed.shift();
+      if (ready) return Promise.resolve(ready);
+      if (stopping) return Promise.reject(new Error('the emulator closed'));
+      return new Promise<EmulatorConnection>((resolve, reject) => {
+        const claim: Claim = {
+          resolve,
+          reject,
+          timer: setTimeout(() => {
+            claims.splice(claims.indexOf(claim), 1);
+            reject(new Error(`no connection within ${timeoutMs} ms`));
+          }, timeoutMs),
+        };
+        claim.timer.unref();
+        claims.push(claim);
+      });
+    },
+    close() {
+      stopping ??= stop();
+      return stopping;
+    },
+  };
+}

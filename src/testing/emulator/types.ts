@@ -1,0 +1,179 @@
+/**
+ * Wire shapes the emulator reads and writes, and the small records it keeps about a connection.
+ *
+ * These describe the Live API as it is seen on the socket (see the recordings in
+ * `fixtures/live-recordings/`), not the SDK's classes: the emulator is the server side of the wire
+ * and must not depend on how a client library models it.
+ */
+
+/** Base64 media as the client sends it in `realtimeInput.audio` / `realtimeInput.video`. */
+export interface MediaBlob {
+  /** Base64 bytes. */
+  data: string;
+  /** For audio, `audio/pcm;rate=16000`; for video, an `image/*` type. */
+  mimeType: string;
+}
+
+/** A function declaration inside `setup.tools[].functionDeclarations`. */
+export interface FunctionDeclaration {
+  name: string;
+  description?: string;
+  /** `NON_BLOCKING` lets the model, and the user, keep talking while the call runs. */
+  behavior?: string;
+  [key: string]: unknown;
+}
+
+/** The body of the first client message, `{"setup": …}`. */
+export interface SetupBody {
+  /** `models/…` for the Gemini API, `projects/…/models/…` for Vertex AI. */
+  model: string;
+  generationConfig?: Record<string, unknown>;
+  tools?: { functionDeclarations?: FunctionDeclaration[]; [key: string]: unknown }[];
+  /** Present when the client wants resumption handles; `handle` resumes an earlier session. */
+  sessionResumption?: { handle?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/** The body of `{"realtimeInput": …}`. Exactly the fields the current API accepts. */
+export interface RealtimeInputBody {
+  audio?: MediaBlob;
+  video?: MediaBlob;
+  text?: string;
+  activityStart?: Record<string, unknown>;
+  activityEnd?: Record<string, unknown>;
+  audioStreamEnd?: boolean;
+}
+
+/** One entry of `toolResponse.functionResponses`. */
+export interface FunctionResponseBody {
+  /** Required by the Gemini API; absent in Vertex AI style sessions. */
+  id?: string;
+  name: string;
+  response?: unknown;
+  scheduling?: string;
+  willContinue?: boolean;
+  [key: string]: unknown;
+}
+
+/** The body of `{"toolResponse": …}`. */
+export interface ToolResponseBody {
+  functionResponses: FunctionResponseBody[];
+}
+
+/** One part of a client turn; only `text` is looked at. */
+export interface ContentPart {
+  text?: string;
+  [key: string]: unknown;
+}
+
+/** The body of `{"clientContent": …}`. */
+export interface ClientContentBody {
+  turns?: { role?: string; parts?: ContentPart[] }[];
+  turnComplete?: boolean;
+}
+
+/**
+ * A client message that passed the shape checks: exactly one of these keys is present.
+ * `contextUpdate` (sent by newer SDKs' `sendContextUpdate`) is recorded and otherwise ignored.
+ */
+export interface ClientMessage {
+  setup?: SetupBody;
+  realtimeInput?: RealtimeInputBody;
+  toolResponse?: ToolResponseBody;
+  clientContent?: ClientContentBody;
+  contextUpdate?: Record<string, unknown>;
+}
+
+/** One frame received from the client, as recorded on `EmulatorConnection.frames`. */
+export interface ClientFrame {
+  /** When it arrived, in `performance.now()` milliseconds. */
+  at: number;
+  /** The parsed message; `null` when the frame was not a valid client message. */
+  message: ClientMessage | null;
+  /** Size of the frame payload in bytes. */
+  bytes: number;
+  /** The frame text, kept only when `message` is `null` (so malformed input can be inspected). */
+  raw?: string;
+}
+
+/** One frame the emulator sent, as recorded on `EmulatorConnection.sent`. */
+export interface ServerFrame {
+  /** When it was written, in `performance.now()` milliseconds. */
+  at: number;
+  /** The JSON message (for raw sends, the value given to `sendRaw`). */
+  message: unknown;
+}
+
+/** How a connection ended. */
+export interface CloseInfo {
+  /** WebSocket close code; 1005 when the client closed without a code, 1006 for a dropped socket. */
+  code: number;
+  reason: string;
+  /** Which side ended it. A server `abort()` or shutdown is `'server'` with code 1006. */
+  by: 'server' | 'client';
+}
+
+/** A function call for `sendToolCall` or a scenario's `toolCall` action. */
+export interface ToolCallSpec {
+  /** Wire id; generated as `fc-N` when absent. */
+  id?: string;
+  name: string;
+  args?: Record<string, unknown>;
+}
+
+/** Token counts for `usageMetadata`; missing counts get small defaults, the total is derived. */
+export interface UsageInput {
+  promptTokenCount?: number;
+  responseTokenCount?: number;
+  totalTokenCount?: number;
+}
+
+/** One line of the conversation kept per session (and per resumption handle). */
+export interface TranscriptEntry {
+  role: 'user' | 'model';
+  text: string;
+}
+
+/** What a resumption handle restores. */
+export interface ConversationState {
+  /** Completed model turns (each `turnComplete` sent). */
+  turns: number;
+  /** Transcriptions, text parts and client text, in order. */
+  transcript: TranscriptEntry[];
+}
+
+/** Running totals of one connection; scenarios trigger on their growth. */
+export interface ConnectionCounters {
+  /** Every client frame, valid or not. */
+  framesReceived: number;
+  setups: number;
+  /** Milliseconds of client audio, computed from the PCM bytes and the `rate=` of the MIME type. */
+  audioMs: number;
+  audioFrames: number;
+  videoFrames: number;
+  texts: number;
+  activityStarts: number;
+  activityEnds: number;
+  audioStreamEnds: number;
+  clientContents: number;
+  toolResponses: number;
+  /** Tool responses after which no call was pending any more. */
+  toolResponsesSettled: number;
+  toolCallsSent: number;
+  /** Frames let through by the grace window (see `LiveEmulatorOptions.graceMs`). */
+  graceTolerated: number;
+}
+
+/** Emulator-wide totals. The object is live: read it at any time. */
+export interface EmulatorStats {
+  /** Connections accepted (after the WebSocket upgrade). */
+  connections: number;
+  /** Close codes seen, from either side, e.g. `{ 1008: 1, 1000: 2 }`. */
+  closes: Record<number, number>;
+  /** Connections the emulator closed with 1008. */
+  violations1008: number;
+  /** Sum of every connection's `graceTolerated`. */
+  graceTolerated: number;
+  /** Every client frame on every connection. */
+  framesReceived: number;
+}

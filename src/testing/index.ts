@@ -1,0 +1,14 @@
+/**
+ * Test helpers for gemini-live-fsm and for applications built on it: a scripted transport for
+ * fast unit tests, and a strict Live API emulator for end-to-end tests through the real SDK.
+ *
+ * @packageDocumentation
+ */
+export { createScriptedTransport, GATE_VIOLATION_REASON } from './scriptedTransport.js';
+export type {
+  OutboundFrame,
+  RecordedFrame,
+  ScriptedConnection,
+  ScriptedTransport,
+  ScriptedTransportOptions,
+} from './scriptedTransport.js';

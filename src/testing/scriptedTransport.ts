@@ -1,0 +1,219 @@
+/**
+ * A {@link LiveTransport} driven by a test script instead of a network: the test plays the
+ * server, synchronously, and every frame the session sends is recorded. Like the real service it
+ * enforces the gate: realtime input while a tool call is pending closes the connection with 1008.
+ */
+import type { FunctionCall, FunctionResponse, RealtimeInput } from '../protocol.js';
+import type { LiveConnection, LiveTransport, TransportConnectRequest } from '../transport.js';
+
+/** The reason the real service gives for realtime input during a pending tool call. */
+export const GATE_VIOLATION_REASON = 'Operation is not implemented, or supported, or enabled.';
+
+/** One frame the session sent. */
+export type OutboundFrame =
+  | { type: 'realtimeInput'; input: RealtimeInput }
+  | { type: 'toolResponse'; responses: FunctionResponse[] };
+
+/** A recorded outbound frame. */
+export interface RecordedFrame {
+  /** Which connection (0-based) it went out on. */
+  connection: number;
+  /** Position among all frames of the transport. */
+  seq: number;
+  frame: OutboundFrame;
+  /** Whether the connection had already been closed when the frame was sent. */
+  afterClose: boolean;
+}
+
+/** Options of {@link createScriptedTransport}. */
+export interface ScriptedTransportOptions {
+  /**
+   * `auto` (default): each connect answers `setupComplete` and resolves at once. `manual`: the
+   * test calls `accept()` or `reject()` on the connection.
+   */
+  open?: 'auto' | 'manual';
+  /** Close with 1008 on realtime input while a call is pending, as the service does (default true). */
+  strict?: boolean;
+}
+
+/** The server side of one scripted connection. */
+export interface ScriptedConnection {
+  readonly index: number;
+  readonly request: Omit<TransportConnectRequest, 'handlers'>;
+  /** Frames sent on this connection. */
+  readonly frames: RecordedFrame[];
+  /** Call ids (or names, for calls without one) the server is waiting on. */
+  readonly pending: ReadonlySet<string>;
+  /** Set when the connection closed, by either side. */
+  readonly closedWith: { by: 'client' | 'server'; code: number; reason: string } | undefined;
+  /** Gate violations seen (each also closed the connection in strict mode). */
+  readonly violations: RecordedFrame[];
+  /** Delivers a raw server message. */
+  send(message: unknown): void;
+  setupComplete(): void;
+  /** Sends a toolCall; the calls become pending. */
+  toolCall(calls: FunctionCall[]): void;
+  cancel(ids: string[]): void;
+  goAway(timeLeft?: string): void;
+  /** Closes from the server side. */
+  serverClose(code: number, reason: string): void;
+  /** Reports a transport error. */
+  error(error: unknown): void;
+  /** Makes every later send throw `error` (a dead socket). */
+  failSends(error: Error): void;
+  /** With `open: 'manual'`: completes setup and resolves connect(). */
+  accept(): void;
+  /** With `open: 'manual'`: rejects connect(). */
+  reject(error: unknown): void;
+  /** The first frame (already sent or still to come) that matches. */
+  waitForFrame(match: (frame: OutboundFrame) => boolean): Promise<OutboundFrame>;
+}
+
+/** A scripted transport: the connections it opened, and every frame sent on any of them. */
+export interface ScriptedTransport extends LiveTransport {
+  readonly connections: ScriptedConnection[];
+  readonly frames: RecordedFrame[];
+  /** The next connection to open (or the latest, if one opened and nobody asked for it yet). */
+  nextConnection(): Promise<ScriptedConnection>;
+}
+
+/**
+ * Creates a scripted transport.
+ *
+ * @example
+ * ```ts
+ * const transport = createScriptedTransport();
+ * const session = createLiveSession({ transport, tools: [getWeather] });
+ * await session.connect();
+ * const server = transport.connections[0]!;
+ * server.toolCall([{ id: 'c1', name: 'get_weather', args: { city: 'Paris' } }]);
+ * session.sendAudio(new Uint8Array(640)); // dropped: the gate is closed
+ * await server.waitForFrame((f) => f.type === 'toolResponse');
+ * ```
+ */
+export function createScriptedTransport(options: ScriptedTransportOptions = {}): ScriptedTransport {
+  const connections: ScriptedConnection[] = [];
+  const frames: RecordedFrame[] = [];
+  const waiting: ((connection: ScriptedConnection) => void)[] = [];
+  let unclaimed = 0;
+
+  const transport: ScriptedTransport = {
+    connections,
+    frames,
+    nextConnection() {
+      if (unclaimed < connections.length) return Promise.resolve(connections[unclaimed++] as ScriptedConnection);
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+    connect(request) {
+      return new Promise<LiveConnection>((resolve, reject) => {
+        const connection = openConnection(connections.length, request, frames, options.strict ?? true, resolve, reject);
+        connections.push(connection);
+        const waiter = waiting.shift();
+        if (waiter) {
+          unclaimed += 1;
+          waiter(connection);
+        }
+        if ((options.open ?? 'auto') === 'auto') connection.accept();
+      });
+    },
+  };
+  return transport;
+}
+
+function openConnection(
+  index: number,
+  request: TransportConnectRequest,
+  allFrames: RecordedFrame[],
+  strict: boolean,
+  resolve: (connection: LiveConnection) => void,
+  reject: (error: unknown) => void,
+): ScriptedConnection {
+  const { handlers, ...rest } = request;
+  const frames: RecordedFrame[] = [];
+  const pending = new Map<string, string>();
+  const violations: RecordedFrame[] = [];
+  const frameWaiters: { match: (frame: OutboundFrame) => boolean; resolve: (frame: OutboundFrame) => void }[] = [];
+  let closedWith: ScriptedConnection['closedWith'];
+  let sendFailure: Error | undefined;
+
+  const record = (frame: OutboundFrame) => {
+    if (sendFailure) throw sendFailure;
+    const recorded: RecordedFrame = { connection: index, seq: allFrames.length, frame, afterClose: closedWith !== undefined };
+    allFrames.push(recorded);
+    frames.push(recorded);
+    if (frame.type === 'toolResponse') {
+      for (const response of frame.responses) pending.delete(response.id ?? response.name);
+    } else if (pending.size > 0 && !closedWith) {
+      violations.push(recorded);
+      if (strict) server.serverClose(1008, GATE_VIOLATION_REASON);
+    }
+    for (const waiter of [...frameWaiters]) {
+      if (waiter.match(frame)) {
+        frameWaiters.splice(frameWaiters.indexOf(waiter), 1);
+        waiter.resolve(frame);
+      }
+    }
+  };
+
+  const liveConnection: LiveConnection = {
+    sendRealtimeInput: (input) => record({ type: 'realtimeInput', input }),
+    sendToolResponse: (responses) => record({ type: 'toolResponse', responses }),
+    close() {
+      closedWith ??= { by: 'client', code: 1005, reason: '' };
+    },
+  };
+
+  const server: ScriptedConnection = {
+    index,
+    request: rest,
+    frames,
+    get pending() {
+      return new Set(pending.keys());
+    },
+    get closedWith() {
+      return closedWith;
+    },
+    violations,
+    send(message) {
+      if (!closedWith) handlers.onMessage(message);
+    },
+    setupComplete() {
+      server.send({ setupComplete: {} });
+    },
+    toolCall(calls) {
+      for (const call of calls) pending.set(call.id ?? call.name, call.name);
+      server.send({ toolCall: { functionCalls: calls } });
+    },
+    cancel(ids) {
+      for (const id of ids) pending.delete(id);
+      server.send({ toolCallCancellation: { ids } });
+    },
+    goAway(timeLeft = '50s') {
+      server.send({ goAway: { timeLeft } });
+    },
+    serverClose(code, reason) {
+      if (closedWith) return;
+      closedWith = { by: 'server', code, reason };
+      handlers.onClose(code, reason);
+    },
+    error(error) {
+      handlers.onError(error);
+    },
+    failSends(error) {
+      sendFailure = error;
+    },
+    accept() {
+      server.setupComplete();
+      resolve(liveConnection);
+    },
+    reject(error) {
+      reject(error);
+    },
+    waitForFrame(match) {
+      const found = frames.find((recorded) => match(recorded.frame));
+      if (found) return Promise.resolve(found.frame);
+      return new Promise((resolveFrame) => frameWaiters.push({ match, resolve: resolveFrame }));
+    },
+  };
+  return server;
+}

@@ -1,0 +1,42 @@
+/**
+ * The seam between the session and whatever carries the Live API protocol. The session only ever
+ * talks to a {@link LiveTransport}; `createGenAITransport` implements it over `@google/genai`, and
+ * `createScriptedTransport` (from `gemini-live-fsm/testing`) over a script.
+ */
+import type { FunctionResponse, RealtimeInput } from './protocol.js';
+import type { FunctionDeclaration } from './tools.js';
+
+/** Callbacks a transport calls. They never throw. */
+export interface TransportHandlers {
+  /** A server message, as a parsed JSON object (the SDK's `LiveServerMessage`). */
+  onMessage(message: unknown): void;
+  /** The connection closed: `code` is the WebSocket close code (1006 for a drop). */
+  onClose(code: number, reason: string): void;
+  /** The transport reported an error; a close usually follows. */
+  onError(error: unknown): void;
+}
+
+/** What the session asks for when it opens a connection. */
+export interface TransportConnectRequest {
+  /** The declarations of the session's tools, to add to `setup.tools`. */
+  functionDeclarations: FunctionDeclaration[];
+  /** Resume the session with this handle, when there is one. */
+  resumptionHandle: string | undefined;
+  handlers: TransportHandlers;
+}
+
+/** One open connection. Sends may throw when the socket is gone; the session catches that. */
+export interface LiveConnection {
+  sendRealtimeInput(input: RealtimeInput): void;
+  sendToolResponse(responses: FunctionResponse[]): void;
+  /** Closes the connection; the transport need not call `onClose` afterwards. */
+  close(): void;
+}
+
+/**
+ * Opens connections. `connect` resolves once setup is complete (the server's `setupComplete` may
+ * reach `onMessage` before or after it resolves) and rejects if the connection cannot be made.
+ */
+export interface LiveTransport {
+  connect(request: TransportConnectRequest): Promise<LiveConnection>;
+}

@@ -1,0 +1,71 @@
+import { vi } from 'vitest';
+import { createLiveSession, type AnyTool, type LiveSession, type SessionEmitted } from '../src/index.js';
+import {
+  createScriptedTransport,
+  type OutboundFrame,
+  type ScriptedConnection,
+  type ScriptedTransport,
+  type ScriptedTransportOptions,
+} from '../src/testing/index.js';
+
+/** 20 ms of 16 kHz PCM16 silence. */
+export const FRAME = new Uint8Array(640);
+
+/** A promise with its resolve and reject in hand. */
+export function deferred<T = unknown>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+export interface Harness {
+  session: LiveSession;
+  transport: ScriptedTransport;
+  server: ScriptedConnection;
+  /** Every event the session emitted, in order. */
+  emitted: SessionEmitted[];
+  of<T extends SessionEmitted['type']>(type: T): Extract<SessionEmitted, { type: T }>[];
+}
+
+/** A connected session over a scripted transport, recording everything it emits. */
+export async function connectedSession(
+  options: { tools?: AnyTool[]; toolTimeoutMs?: number; transport?: ScriptedTransportOptions } = {},
+): Promise<Harness> {
+  const transport = createScriptedTransport(options.transport);
+  const session = createLiveSession({
+    transport,
+    tools: options.tools ?? [],
+    ...(options.toolTimeoutMs !== undefined ? { toolTimeoutMs: options.toolTimeoutMs } : {}),
+  });
+  const emitted: SessionEmitted[] = [];
+  session.actor.on('*', (event) => emitted.push(event as SessionEmitted));
+  await session.connect();
+  const server = transport.connections[0];
+  if (!server) throw new Error('no connection opened');
+  return {
+    session,
+    transport,
+    server,
+    emitted,
+    of: <T extends SessionEmitted['type']>(type: T) =>
+      emitted.filter((event): event is Extract<SessionEmitted, { type: T }> => event.type === type),
+  };
+}
+
+export const isToolResponse = (frame: OutboundFrame) => frame.type === 'toolResponse';
+
+/** The realtime input kinds sent on a connection, in order. */
+export function sentKinds(server: ScriptedConnection): string[] {
+  return server.frames.map(({ frame }) => (frame.type === 'realtimeInput' ? frame.input.kind : 'toolResponse'));
+}
+
+/** Waits until the session reaches a top-level state. */
+export async function waitForState(session: LiveSession, state: LiveSession['state']) {
+  await vi.waitFor(() => {
+    if (session.state !== state) throw new Error(`state is ${session.state}, waiting for ${state}`);
+  });
+}
