@@ -115,7 +115,7 @@ export function checkArgs(schema: ParameterSchema | undefined, args: unknown): s
 
 function checkValue(schema: ParameterSchema, value: JsonValue, path: string): string | undefined {
   const type = schema.type?.toLowerCase();
-  if (type && !hasType(type, value)) return `${path} must be ${type === 'integer' ? 'an' : 'a'} ${type}`;
+  if (type && !hasType(type, value)) return `${path} must be ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
   if (schema.enum && !schema.enum.includes(value as string)) return `${path} must be one of ${schema.enum.join(', ')}`;
   if (Array.isArray(value) && schema.items) {
     for (const [i, item] of value.entries()) {

@@ -49,10 +49,11 @@ export const micLogic = fromCallback<SessionEvent, MicInput>(({ input, sendBack 
 
   return () => {
     stopped = true;
-    // Ends the source's iteration (closes a Node stream); its own errors are of no interest now.
-    void Promise.resolve()
-      .then(() => iterator.return?.())
-      .catch(() => undefined);
+    // A Node stream is destroyed outright: its iterator's return() would wait behind a pending
+    // read that may never complete. Other sources are asked to finish; their errors no longer matter.
+    const destroyable = input.source as { destroy?: () => void };
+    if (typeof destroyable.destroy === 'function') destroyable.destroy();
+    else void Promise.resolve().then(() => iterator.return?.()).catch(() => undefined);
   };
 });
 

@@ -88,11 +88,18 @@ async function runCall(
 
   const timeoutMs = tool.timeoutMs ?? defaultTimeoutMs;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<ToolOutcome>((resolve) => {
+  // Settles on the timeout, or as soon as the call is aborted from outside (cancelled, session
+  // closed), so that no timer outlives the call.
+  const timedOutOrAborted = new Promise<ToolOutcome>((resolve) => {
     timer = setTimeout(() => {
-      controller.abort(new DOMException(`'${call.name}' timed out after ${timeoutMs} ms`, 'TimeoutError'));
       resolve(failure('TOOL_TIMEOUT', `'${call.name}' did not finish within ${timeoutMs} ms`));
+      controller.abort(new DOMException(`'${call.name}' timed out after ${timeoutMs} ms`, 'TimeoutError'));
     }, timeoutMs);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(failure('TOOL_THREW', `'${call.name}' was aborted`));
+    };
+    controller.signal.addEventListener('abort', onAbort, { once: true });
   });
   const ran = (async (): Promise<ToolOutcome> => {
     try {
@@ -103,7 +110,7 @@ async function runCall(
     }
   })();
   try {
-    return await Promise.race([ran, timedOut]);
+    return await Promise.race([ran, timedOutOrAborted]);
   } finally {
     clearTimeout(timer);
   }

@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+/**
+ * `gemini-live-fsm emulate`: runs the Live API emulator in the foreground and prints what the
+ * client does, one line per frame and per close.
+ */
+import { parseArgs } from 'node:util';
+import {
+  isBuiltinScenario,
+  scenarios,
+  startLiveEmulator,
+  type ClientFrame,
+  type ClientMessage,
+} from './testing/emulator/index.js';
+
+const USAGE = `Usage: gemini-live-fsm emulate [options]
+
+Runs a Gemini Live API emulator on 127.0.0.1. Point @google/genai at it with
+  new GoogleGenAI({ apiKey: 'test', httpOptions: { baseUrl: '<printed url>' } })
+
+Options:
+  --port <n>          port to listen on (default 0: a free port)
+  --scenario <name>   built-in scenario: ${Object.keys(scenarios).join(', ')}
+  --grace-ms <n>      tolerance for realtime input in flight when a tool call goes out (default 20)
+  --no-call-ids       send tool calls without ids (Vertex AI style)
+  -h, --help          show this text`;
+
+/** Exit code for a command-line mistake, as most CLIs use. */
+const USAGE_ERROR = 2;
+
+function usageError(message: string): never {
+  console.error(`${message}\n\n${USAGE}`);
+  process.exit(USAGE_ERROR);
+}
+
+function nonNegativeInteger(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) usageError(`--${name} must be a non-negative integer`);
+  return number;
+}
+
+/** One short line for a client message; audio is summarised, never dumped. */
+function describe(message: ClientMessage): string {
+  if (message.setup) return `setup ${message.setup.model}`;
+  if (message.realtimeInput) {
+    const input = message.realtimeInput;
+    if (input.audio) return `realtimeInput.audio ${input.audio.mimeType}`;
+    if (input.video) return `realtimeInput.video ${input.video.mimeType}`;
+    if (input.text !== undefined) return `realtimeInput.text ${JSON.stringify(input.text)}`;
+    return `realtimeInput.${Object.keys(input).join(',')}`;
+  }
+  if (message.toolResponse) {
+    const answers = message.toolResponse.functionResponses.map((response) => `${response.name}#${response.id ?? '-'}`);
+    return `toolResponse ${answers.join(' ')}`;
+  }
+  if (message.clientContent) return `clientContent turns=${message.clientContent.turns?.length ?? 0}`;
+  return 'contextUpdate';
+}
+
+function line(id: number, text: string): void {
+  console.log(`[${id}] ${text}`);
+}
+
+function parseEmulateArgs(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      options: {
+        port: { type: 'string' },
+        scenario: { type: 'string' },
+        'grace-ms': { type: 'string' },
+        'no-call-ids': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    return usageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function emulate(args: string[]): Promise<void> {
+  const values = parseEmulateArgs(args);
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const scenario = values.scenario;
+  if (scenario !== undefined && !isBuiltinScenario(scenario)) usageError(`unknown scenario ${scenario}`);
+
+  const emulator = await startLiveEmulator({
+    port: nonNegativeInteger(values.port, 'port', 0),
+    graceMs: nonNegativeInteger(values['grace-ms'], 'grace-ms', 20),
+    callIds: !values['no-call-ids'],
+    scenario,
+    onConnection: (connection) => {
+      line(connection.id, `connected ${connection.apiVersion}`);
+      void connection.closed.then(({ code, reason, by }) => line(connection.id, `closed ${code} by ${by} ${reason}`.trimEnd()));
+    },
+    onFrame: (connection, frame: ClientFrame) => {
+      line(connection.id, `> ${frame.message ? describe(frame.message) : 'malformed'} (${frame.bytes} B)`);
+    },
+  });
+  console.log(`Live API emulator listening on ${emulator.baseUrl}${scenario ? ` (scenario ${scenario})` : ''}`);
+
+  const stop = (signal: string): void => {
+    console.log(`${signal}: stopping`);
+    void emulator.close().then(() => console.log('stopped'));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return;
+  }
+  if (command !== 'emulate') usageError(command === undefined ? 'missing command' : `unknown command ${command}`);
+  await emulate(rest);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { MODEL, openRaw } from './helpers.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+interface Cli {
+  child: ChildProcess;
+  /** Resolves with the first stdout line matching, past or future. */
+  line(pattern: RegExp): Promise<RegExpExecArray>;
+  exited: Promise<{ code: number | null; stdout: string; stderr: string }>;
+}
+
+/** Runs `src/cli.ts` through tsx's loader in a plain node process (so signals reach it directly). */
+function runCli(args: string[]): Cli {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: ROOT });
+  let stdout = '';
+  let stderr = '';
+  const waiters = new Set<() => void>();
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    for (const waiter of [...waiters]) waiter();
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  onTestFinished(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  return {
+    child,
+    exited,
+    line(pattern) {
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          const match = pattern.exec(stdout);
+          if (!match) return;
+          waiters.delete(check);
+          resolve(match);
+        };
+        waiters.add(check);
+        check();
+        void exited.then(({ stderr: errors }) => {
+          if (waiters.delete(check)) reject(new Error(`cli exited before printing ${pattern}: ${errors}`));
+        });
+      });
+    },
+  };
+}
+
+describe('gemini-live-fsm emulate', () => {
+  it('prints its url, logs frames and closes, and stops on SIGTERM', async () => {
+    const cli = runCli(['emulate', '--port', '0', '--scenario', 'tool-call']);
+    const [, baseUrl] = await cli.line(/listening on (http:\/\/127\.0\.0\.1:\d+) \(scenario tool-call\)/);
+    const client = await openRaw(baseUrl ?? '');
+    client.send({ setup: { model: MODEL } });
+    expect(await client.waitFor((message) => 'setupComplete' in message)).toEqual({ setupComplete: {} });
+    await cli.line(/\[1\] > setup models\/\S+ \(\d+ B\)/);
+    client.ws.close(1000);
+    await cli.line(/\[1\] closed 1000 by client/);
+
+    cli.child.kill('SIGTERM');
+    const { code, stdout } = await cli.exited;
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/SIGTERM: stopping\nstopped\n$/);
+  });
+
+  it('prints usage and exits 2 on unknown arguments', async () => {
+    const { code, stderr } = await runCli(['emulate', '--bogus']).exited;
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/Unknown option '--bogus'[\s\S]*Usage: gemini-live-fsm emulate/);
+    expect((await runCli(['serve']).exited).code).toBe(2);
+    expect((await runCli(['emulate', '--scenario', 'nope']).exited).code).toBe(2);
+  });
+
+  it('prints usage on --help and exits 0', async () => {
+    const { code, stdout } = await runCli(['emulate', '--help']).exited;
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/--scenario <name>.*echo, tool-call, parallel-tools, back-to-back, cancel/);
+  });
+});

@@ -1,0 +1,105 @@
+import type { LiveConnectParameters, Session } from '@google/genai';
+import { describe, expect, it } from 'vitest';
+import { connectConfig, createGenAITransport, toSdkInput } from '../../src/adapters/genai.js';
+import type { TransportHandlers } from '../../src/index.js';
+
+/** A stand-in for `ai.live` that records what the adapter asks of the SDK. */
+function fakeAi() {
+  const sent: unknown[] = [];
+  let params: LiveConnectParameters | undefined;
+  const ai = {
+    live: {
+      connect: async (p: LiveConnectParameters) => {
+        params = p;
+        return {
+          sendRealtimeInput: (x: unknown) => sent.push(['realtimeInput', x]),
+          sendToolResponse: (x: unknown) => sent.push(['toolResponse', x]),
+          close: () => sent.push(['close']),
+        } as unknown as Session;
+      },
+    },
+  };
+  return { ai: ai as never, sent, params: () => params };
+}
+
+const handlers = (log: unknown[]): TransportHandlers => ({
+  onMessage: (m) => log.push(['message', m]),
+  onClose: (code, reason) => log.push(['close', code, reason]),
+  onError: (e) => log.push(['error', e instanceof Error ? e.message : e]),
+});
+
+describe('createGenAITransport', () => {
+  it('connects with the model, the config plus tool declarations, and maps sends', async () => {
+    const fake = fakeAi();
+    const transport = createGenAITransport({ ai: fake.ai, model: 'm', config: { responseModalities: ['AUDIO' as never] } });
+    const log: unknown[] = [];
+    const connection = await transport.connect({
+      functionDeclarations: [{ name: 'f' }],
+      resumptionHandle: 'h1',
+      handlers: handlers(log),
+    });
+    expect(fake.params()?.model).toBe('m');
+    expect(fake.params()?.config).toEqual({
+      responseModalities: ['AUDIO'],
+      tools: [{ functionDeclarations: [{ name: 'f' }] }],
+      sessionResumption: { handle: 'h1' },
+    });
+
+    connection.sendRealtimeInput({ kind: 'audio', data: new Uint8Array([0, 1]), mimeType: 'audio/pcm;rate=16000' });
+    connection.sendToolResponse([{ id: '1', name: 'f', response: { output: 1 } }]);
+    connection.close();
+    expect(fake.sent).toEqual([
+      ['realtimeInput', { audio: { data: 'AAE=', mimeType: 'audio/pcm;rate=16000' } }],
+      ['toolResponse', { functionResponses: [{ id: '1', name: 'f', response: { output: 1 } }] }],
+      ['close'],
+    ]);
+  });
+
+  it('wraps the SDK callbacks so that nothing thrown escapes them', async () => {
+    const fake = fakeAi();
+    const log: unknown[] = [];
+    await createGenAITransport({ ai: fake.ai, model: 'm' }).connect({
+      functionDeclarations: [],
+      resumptionHandle: undefined,
+      handlers: {
+        ...handlers(log),
+        onMessage: () => {
+          throw new Error('handler bug');
+        },
+      },
+    });
+    const callbacks = fake.params()?.callbacks;
+    expect(() => callbacks?.onmessage({} as never)).not.toThrow();
+    callbacks?.onclose?.({ code: 1011, reason: 'Internal error encountered.' } as CloseEvent);
+    callbacks?.onerror?.({ message: 'boom' } as ErrorEvent);
+    expect(log).toEqual([
+      ['error', 'handler bug'],
+      ['close', 1011, 'Internal error encountered.'],
+      ['error', 'boom'],
+    ]);
+  });
+});
+
+describe('connectConfig', () => {
+  it('keeps the user tools and adds the declarations after them', () => {
+    const config = connectConfig({ tools: [{ googleSearch: {} }] }, [{ name: 'f' }], undefined);
+    expect(config.tools).toEqual([{ googleSearch: {} }, { functionDeclarations: [{ name: 'f' }] }]);
+    expect(config).not.toHaveProperty('sessionResumption');
+  });
+
+  it('leaves the tools alone when the session has none', () => {
+    expect(connectConfig({ temperature: 0 }, [], undefined)).toEqual({ temperature: 0 });
+  });
+});
+
+describe('toSdkInput', () => {
+  it.each([
+    [{ kind: 'video', data: new Uint8Array([255]), mimeType: 'image/jpeg' }, { video: { data: '/w==', mimeType: 'image/jpeg' } }],
+    [{ kind: 'text', text: 'hi' }, { text: 'hi' }],
+    [{ kind: 'activityStart' }, { activityStart: {} }],
+    [{ kind: 'activityEnd' }, { activityEnd: {} }],
+    [{ kind: 'audioStreamEnd' }, { audioStreamEnd: true }],
+  ] as const)('%j', (input, expected) => {
+    expect(toSdkInput(input)).toEqual(expected);
+  });
+});
