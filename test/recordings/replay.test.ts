@@ -52,7 +52,7 @@ describe('recorded real sessions', () => {
     const toolCallRecording = recordings.find((r) => r.name === 'live_ML_Dev_should_send_tool_response.websocket.log');
     const kinds = toolCallRecording?.frames.filter((f) => f.from === 'server').map((f) => Object.keys(f.message)[0]);
     expect(kinds).toEqual(['setupComplete', 'serverContent', 'toolCall']);
-    expect(JSON.stringify(toolCallRecording?.frames[2]?.message)).toContain('executableCode');
+    expect(JSON.stringify(toolCallRecording?.frames[3]?.message)).toContain('executableCode');
     // DESIGN.md §6 says Vertex sends calls without an id; its recorded toolCall has one. What
     // the recordings show without an id is a client toolResponse, which Vertex accepts. Id-less
     // calls are still handled (test/session/tools.test.ts).
