@@ -57,3 +57,5 @@ export type {
   RealtimeInputKind,
   UsageMetadata,
 } from './protocol.js';
+export { pacedPcm, readWav, syntheticSpeech } from './adapters/audioSources.js';
+export type { DecodedWav, PacedPcmOptions } from './adapters/audioSources.js';
