@@ -11,6 +11,7 @@ import {
   type ClientFrame,
   type ClientMessage,
 } from './testing/emulator/index.js';
+import { base64ByteLength, pcmDurationMs } from './testing/emulator/audio.js';
 
 const USAGE = `Usage: gemini-live-fsm emulate [options]
 
@@ -44,7 +45,10 @@ function describe(message: ClientMessage): string {
   if (message.setup) return `setup ${message.setup.model}`;
   if (message.realtimeInput) {
     const input = message.realtimeInput;
-    if (input.audio) return `realtimeInput.audio ${input.audio.mimeType}`;
+    if (input.audio) {
+      const ms = pcmDurationMs(base64ByteLength(input.audio.data), input.audio.mimeType);
+      return `realtimeInput.audio ${Math.round(ms)} ms`;
+    }
     if (input.video) return `realtimeInput.video ${input.video.mimeType}`;
     if (input.text !== undefined) return `realtimeInput.text ${JSON.stringify(input.text)}`;
     return `realtimeInput.${Object.keys(input).join(',')}`;

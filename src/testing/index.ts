@@ -12,3 +12,4 @@ export type {
   ScriptedTransport,
   ScriptedTransportOptions,
 } from './scriptedTransport.js';
+export * from './emulator/index.js';

@@ -76,9 +76,9 @@ export interface Refusal extends CloseSpec {
 
 const DEFAULT_WAIT_MS = 5000;
 
-function rawText(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : data).toString('utf8');
+function payload(data: RawData): Buffer {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? Buffer.from(data) : data;
 }
 
 function emptyCounters(): ConnectionCounters {
@@ -396,13 +396,14 @@ export class EmulatorConnection {
 
   private receive(data: RawData): void {
     const at = performance.now();
-    const text = rawText(data);
+    const bytes = payload(data);
+    const text = bytes.toString('utf8');
     this.counters.framesReceived += 1;
     this.context.stats.framesReceived += 1;
     const parsed = parseClientFrame(text);
     const frame: ClientFrame = parsed.ok
-      ? { at, message: parsed.message, bytes: Buffer.byteLength(text) }
-      : { at, message: null, bytes: Buffer.byteLength(text), raw: text };
+      ? { at, message: parsed.message, bytes: bytes.length }
+      : { at, message: null, bytes: bytes.length, raw: text };
     this.frames.push(frame);
     try {
       this.context.onFrame?.(this, frame);

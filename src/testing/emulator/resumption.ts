@@ -13,6 +13,7 @@ function copy(state: ConversationState): ConversationState {
   return { turns: state.turns, transcript: state.transcript.map((entry) => ({ ...entry })) };
 }
 
+/** Issued handles and the conversation snapshot each one restores. */
 export class HandleStore {
   private readonly states = new Map<string, ConversationState>();
   private issued = 0;
@@ -30,6 +31,7 @@ export class HandleStore {
     this.states.set(handle, copy(state));
   }
 
+  /** Whether `handle` was issued or registered. */
   has(handle: string): boolean {
     return this.states.has(handle);
   }

@@ -20,12 +20,14 @@ export type ResponseMatch =
   | { ok: true; keys: string[]; late: number }
   | { ok: false; problem: string };
 
+/** The pending tool calls of one connection, and the calls it recently cancelled. */
 export class ToolCallLedger {
   private readonly pending: PendingCall[] = [];
   /** Cancelled keys and when they were cancelled, so in-flight answers to them are recognised. */
   private readonly cancelled = new Map<string, { name: string; at: number }>();
   private gatedSince: number | undefined;
 
+  /** @param matchById `false` when calls go out without ids: answers then match by name. */
   constructor(private readonly matchById: boolean) {}
 
   /** Keys of the calls still pending, oldest first. */

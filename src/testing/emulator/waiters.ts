@@ -24,6 +24,7 @@ function test(predicate: MessagePredicate, frame: ClientFrame): boolean | Error 
   }
 }
 
+/** The pending `waitForMessage` calls of one connection. */
 export class MessageWaiters {
   private readonly waiting = new Set<Waiter>();
   private finished: string | undefined;
