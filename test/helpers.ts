@@ -69,3 +69,18 @@ export async function waitForState(session: LiveSession, state: LiveSession['sta
     if (session.state !== state) throw new Error(`state is ${session.state}, waiting for ${state}`);
   });
 }
+
+/** The next event of a type the session emits (that matches, if a predicate is given). */
+export function nextEvent<T extends SessionEmitted['type']>(
+  session: LiveSession,
+  type: T,
+  match: (event: Extract<SessionEmitted, { type: T }>) => boolean = () => true,
+): Promise<Extract<SessionEmitted, { type: T }>> {
+  return new Promise((resolve) => {
+    const off = session.on(type, (event) => {
+      if (!match(event as Extract<SessionEmitted, { type: T }>)) return;
+      off();
+      resolve(event as Extract<SessionEmitted, { type: T }>);
+    });
+  });
+}

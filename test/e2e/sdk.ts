@@ -1,0 +1,64 @@
+import * as genai2 from '@google/genai';
+import * as genai3 from 'genai3';
+import { afterEach } from 'vitest';
+import { createGenAITransport, createLiveSession, type AnyTool, type LiveSession } from '../../src/index.js';
+import { auditGate } from './gateAudit.js';
+import { startLiveEmulator, type LiveEmulator, type LiveEmulatorOptions } from '../../src/testing/index.js';
+
+/** The SDK this run of the suite uses: 2.x by default, 3.x with GENAI_SDK=3. */
+const sdk = process.env['GENAI_SDK'] === '3' ? genai3 : genai2;
+export const SDK_VERSION = process.env['GENAI_SDK'] === '3' ? '3.x' : '2.x';
+
+/** A model name; the emulator accepts any. */
+export const MODEL = 'models/gemini-live-2.5-flash-preview';
+
+/** A real SDK client pointed at the emulator. */
+export function clientFor(emulator: LiveEmulator) {
+  // Both major versions take the same constructor options; the session only needs `live`.
+  return new sdk.GoogleGenAI({ apiKey: 'test-key', httpOptions: { baseUrl: emulator.baseUrl } }) as unknown as genai2.GoogleGenAI;
+}
+
+export const { Modality } = sdk;
+
+const cleanups: (() => Promise<void> | void)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A strict emulator (no grace window) that is closed after the test. */
+export async function emulator(options: LiveEmulatorOptions = {}): Promise<LiveEmulator> {
+  const started = await startLiveEmulator({ graceMs: 0, ...options });
+  cleanups.push(() => started.close());
+  return started;
+}
+
+/**
+ * A gemini-live-fsm session over the real SDK to the emulator, closed after the test. Its
+ * transport is audited: `gateViolations` lists any realtime input sent while a call was pending.
+ */
+export function fsmSession(
+  target: LiveEmulator,
+  tools: AnyTool[],
+  options: { toolTimeoutMs?: number; config?: genai2.LiveConnectConfig } = {},
+): LiveSession & { gateViolations: ReturnType<typeof auditGate>['violations'] } {
+  const audited = auditGate(
+    createGenAITransport({
+      ai: clientFor(target),
+      model: MODEL,
+      config: options.config ?? { responseModalities: [genai2.Modality.AUDIO] },
+    }),
+  );
+  const session = createLiveSession({
+    transport: audited.transport,
+    tools,
+    ...(options.toolTimeoutMs !== undefined ? { toolTimeoutMs: options.toolTimeoutMs } : {}),
+  });
+  cleanups.push(() => session.close());
+  return Object.assign(session, { gateViolations: audited.violations });
+}
+
+/** Registers something to undo after the test. */
+export function onCleanup(cleanup: () => Promise<void> | void) {
+  cleanups.push(cleanup);
+}
