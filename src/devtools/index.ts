@@ -4,5 +4,5 @@
  *
  * @packageDocumentation
  */
-export { createStateLogger } from './stateLogger.js';
+export { createStateLogger, stateName } from './stateLogger.js';
 export type { StateLoggerOptions } from './stateLogger.js';

@@ -1,0 +1,274 @@
+/**
+ * The main job: a complete voice-agent conversation, by default against the built-in emulator
+ * (no API key needed), printed as a live timeline.
+ *
+ *   npm run demo                  gemini-live-fsm against the emulator
+ *   npm run demo -- --no-gate     a naive client against the same emulator: watch it get 1008
+ *   npm run demo -- --live        the real service (needs GEMINI_API_KEY), mic read from a WAV
+ *        [--wav file.wav] [--model name]
+ */
+import { GoogleGenAI, Modality } from '@google/genai';
+import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { connectPlainClient } from '../clients/naiveClients.js';
+import { createLiveSession, defineTool, pacedPcm, readWav, syntheticSpeech } from '../../src/index.js';
+import { startLiveEmulator, type LiveEmulator, type Scenario } from '../../src/testing/index.js';
+import { colour, createTimeline, followSession, stateChanges, type Timeline } from './timeline.js';
+
+const LIVE_MODEL = 'gemini-2.5-flash-native-audio-preview-09-2025';
+
+/** What the emulated model does: asks two tools at once, answers, then says goodbye. */
+const demoScenario: Scenario = {
+  name: 'demo',
+  steps: [
+    {
+      after: { audioMs: 600 },
+      do: [
+        { inputTranscription: 'What is the weather in Paris, and any headlines?' },
+        { audio: { ms: 400 } },
+        { outputTranscription: 'Let me check both for you.' },
+        {
+          toolCall: [
+            { name: 'get_weather', args: { city: 'Paris' } },
+            { name: 'get_headlines', args: { city: 'Paris' } },
+          ],
+        },
+      ],
+    },
+    {
+      after: { toolResponse: true },
+      do: [
+        { audio: { ms: 1200 } },
+        { outputTranscription: "It's 18 degrees and sunny in Paris. The news service is down right now, sorry." },
+        { generationComplete: true },
+        { turnComplete: { promptTokenCount: 180, responseTokenCount: 64 } },
+      ],
+    },
+    {
+      after: { audioMs: 800 },
+      do: [
+        { inputTranscription: 'Thanks, that is all.' },
+        { audio: { ms: 500 } },
+        { outputTranscription: 'Goodbye!' },
+        { generationComplete: true },
+        { turnComplete: true },
+      ],
+    },
+  ],
+};
+
+/** The two tools: one slow, one that throws. */
+const tools = [
+  defineTool({
+    name: 'get_weather',
+    description: 'The current weather in a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    execute: async ({ city }: { city: string }, { signal }) => {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, 1200); // a slow weather service
+        signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(signal.reason);
+        });
+      });
+      return { city, tempC: 18, sky: 'sunny' };
+    },
+  }),
+  defineTool({
+    name: 'get_headlines',
+    description: 'Top news headlines about a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    execute: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      throw new Error('news service unavailable (HTTP 503)');
+    },
+  }),
+];
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      'no-gate': { type: 'boolean', default: false },
+      live: { type: 'boolean', default: false },
+      wav: { type: 'string', default: join(import.meta.dirname, 'question.wav') },
+      model: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log('usage: npm run demo [-- --no-gate] [-- --live [--wav file.wav] [--model name]]');
+    return 0;
+  }
+  const print = createTimeline();
+
+  if (values.live) {
+    const apiKey = process.env['GEMINI_API_KEY'];
+    if (!apiKey) {
+      console.error('--live talks to the real Gemini Live API: set GEMINI_API_KEY first.');
+      return 2;
+    }
+    const mic = readWav(await readFile(values.wav));
+    const silence = new Uint8Array(3 * 16_000 * 2); // lets the server's voice detection end the turn
+    const pcm = new Uint8Array(mic.pcm.length + silence.length);
+    pcm.set(mic.pcm);
+    console.log(colour.bold(`gemini-live-fsm demo against the real service (${values.model ?? LIVE_MODEL}), mic from ${values.wav}\n`));
+    // GEMINI_LIVE_BASE_URL points the same code at another endpoint (the tests use the emulator).
+    const baseUrl = process.env['GEMINI_LIVE_BASE_URL'];
+    const ai = new GoogleGenAI(baseUrl ? { apiKey, httpOptions: { baseUrl } } : { apiKey });
+    const outcome = await runSession(ai, values.model ?? LIVE_MODEL, pcm, print, 1);
+    return summarise(print, outcome, undefined);
+  }
+
+  const emulator = await startLiveEmulator({ scenario: demoScenario });
+  const ai = new GoogleGenAI({ apiKey: 'demo', httpOptions: { baseUrl: emulator.baseUrl } });
+  const speech = syntheticSpeech(4_000);
+  try {
+    if (values['no-gate']) {
+      console.log(colour.bold(`A naive client (no gate) against the emulator at ${emulator.baseUrl}\n`));
+      await runNaive(ai, speech, print);
+      return summarise(print, undefined, emulator);
+    }
+    console.log(colour.bold(`gemini-live-fsm against the emulator at ${emulator.baseUrl}\n`));
+    const outcome = await runSession(ai, 'models/gemini-live-emulated', speech, print, 2);
+    return summarise(print, outcome, emulator);
+  } finally {
+    await emulator.close();
+  }
+}
+
+interface SessionOutcome {
+  metrics: ReturnType<ReturnType<typeof createLiveSession>['metrics']>;
+  modelAudio: Uint8Array[];
+}
+
+/** One gemini-live-fsm session: mic in, model audio out, until `turns` turns are complete. */
+async function runSession(ai: GoogleGenAI, model: string, speech: Uint8Array, print: Timeline, turns: number): Promise<SessionOutcome> {
+  const session = createLiveSession({
+    ai,
+    model,
+    config: { responseModalities: [Modality.AUDIO], inputAudioTranscription: {}, outputAudioTranscription: {} },
+    tools,
+    inspect: stateChanges(print),
+  });
+  const follower = followSession(session, print);
+  const modelAudio: Uint8Array[] = [];
+  session.on('audio', ({ data }) => modelAudio.push(data));
+
+  let turnsLeft = turns;
+  const done = new Promise<void>((resolve) => {
+    session.on('turnComplete', () => {
+      turnsLeft -= 1;
+      if (turnsLeft === 0) resolve();
+    });
+    session.on('closed', () => resolve());
+  });
+
+  await session.connect();
+  const mic = new AbortController();
+  print('mic', 'attached: 16 kHz PCM16, one 20 ms frame every 20 ms');
+  session.attachMic(pacedPcm(speech, { signal: mic.signal }));
+  const timeout = setTimeout(() => mic.abort(), 60_000);
+  await Promise.race([done, new Promise((resolve) => mic.signal.addEventListener('abort', resolve))]);
+  clearTimeout(timeout);
+  mic.abort();
+  await session.close();
+  follower.stop();
+  return { metrics: session.metrics(), modelAudio };
+}
+
+/** The same conversation with a client that never stops its mic. */
+async function runNaive(ai: GoogleGenAI, speech: Uint8Array, print: Timeline) {
+  let sent = 0;
+  let pending = false;
+  const client = await connectPlainClient({
+    ai,
+    model: 'models/gemini-live-emulated',
+    gate: 'naive',
+    tools: {
+      get_weather: () => new Promise((resolve) => setTimeout(() => resolve({ tempC: 18 }), 1200)),
+      get_headlines: () => ({ headlines: [] }),
+    },
+    onMessage: (message) => {
+      for (const call of message.toolCall?.functionCalls ?? []) {
+        pending = true;
+        print('toolCall', colour.yellow(`${call.name}(${JSON.stringify(call.args)}) [${call.id}]`));
+      }
+    },
+  });
+  print('session', 'connected, setup complete');
+  print('mic', 'streaming with no gate');
+  const closed = client.closed.then((info) => {
+    print('closed', colour.red(`${info.code} "${info.reason}"`));
+    return info;
+  });
+  let stopped = false;
+  void closed.then(() => (stopped = true));
+  for await (const frame of pacedPcm(speech)) {
+    if (stopped) break;
+    client.sendAudio(frame);
+    sent += 1;
+    if (pending) {
+      print('mic', colour.red(`→ audio frame ${sent} sent while the tool call is pending`));
+      pending = false;
+    }
+  }
+  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
+  client.close();
+}
+
+async function summarise(print: Timeline, outcome: SessionOutcome | undefined, emulator: LiveEmulator | undefined) {
+  console.log(`\n${colour.bold('Summary')}`);
+  if (emulator) {
+    await Promise.all(emulator.connections.map((connection) => connection.closed));
+    const closes1008 = emulator.stats.closes[1008] ?? 0;
+    const line = `connection closes with 1008: ${closes1008}`;
+    console.log(`  ${closes1008 === 0 ? colour.green(line) : colour.red(line)}`);
+    console.log(`  emulator: ${emulator.stats.framesReceived} client frames, closes by code ${JSON.stringify(emulator.stats.closes)}, ${emulator.stats.graceTolerated} in-flight frames inside the grace window`);
+  }
+  if (outcome) {
+    const m = outcome.metrics;
+    console.log(`  mic: ${m.received.audio} frames, ${m.forwarded.audio} forwarded, ${m.dropped.gated} dropped while gated, ${m.dropped.notStreaming + m.dropped.closed} dropped outside a connection`);
+    console.log(`  tools: ${m.toolCalls} calls, ${m.toolResults - m.toolErrors} results, ${m.toolErrors} error responses, ${m.toolResponsesSent} toolResponse messages, ${(m.gatedMs / 1000).toFixed(2)} s gated`);
+    const bytes = outcome.modelAudio.reduce((sum, chunk) => sum + chunk.length, 0);
+    const file = join(tmpdir(), 'gemini-live-fsm-demo-model-audio.wav');
+    await writeFile(file, wav24k(outcome.modelAudio, bytes));
+    console.log(`  model audio: ${(bytes / 48_000).toFixed(2)} s, written to ${file}`);
+  }
+  void print;
+  return 0;
+}
+
+/** A 24 kHz mono PCM16 WAV file of the model's audio. */
+function wav24k(chunks: Uint8Array[], bytes: number): Uint8Array {
+  const file = new Uint8Array(44 + bytes);
+  const view = new DataView(file.buffer);
+  const ascii = (offset: number, text: string) => [...text].forEach((c, i) => view.setUint8(offset + i, c.charCodeAt(0)));
+  ascii(0, 'RIFF');
+  view.setUint32(4, 36 + bytes, true);
+  ascii(8, 'WAVEfmt ');
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true);
+  view.setUint16(22, 1, true);
+  view.setUint32(24, 24_000, true);
+  view.setUint32(28, 48_000, true);
+  view.setUint16(32, 2, true);
+  view.setUint16(34, 16, true);
+  ascii(36, 'data');
+  view.setUint32(40, bytes, true);
+  let offset = 44;
+  for (const chunk of chunks) {
+    file.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return file;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

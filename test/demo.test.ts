@@ -1,0 +1,61 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startLiveEmulator } from '../src/testing/index.js';
+
+const root = resolve(import.meta.dirname, '..');
+
+/** Runs the demo as `npm run demo` does, and returns its exit code and output. */
+function demo(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'examples/demo/demo.ts', ...args],
+      { cwd: root, env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('npm run demo', () => {
+  it('runs a whole conversation on the emulator with zero 1008 closes', async () => {
+    const { code, stdout } = await demo([]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('idle.connecting → streaming');
+    expect(stdout).toMatch(/gate\s+CLOSED: waiting on fc-1, fc-2/);
+    expect(stdout).toMatch(/toolResult get_headlines → error response \(TOOL_THREW/);
+    expect(stdout).toMatch(/toolResult get_weather → \{"city":"Paris","tempC":18,"sky":"sunny"\}/);
+    expect(stdout).toMatch(/gate\s+OPENED: \d+ mic frames dropped while closed, none sent/);
+    expect(stdout).toContain('model      🔊');
+    expect(stdout).toContain('connection closes with 1008: 0');
+    expect(stdout).toContain('tools: 2 calls, 1 results, 1 error responses, 1 toolResponse messages');
+  }, 60_000);
+
+  it('shows the 1008 failure of a client with no gate', async () => {
+    const { code, stdout } = await demo(['--no-gate']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('sent while the tool call is pending');
+    expect(stdout).toContain('1008 "Operation is not implemented, or supported, or enabled."');
+    expect(stdout).toContain('connection closes with 1008: 1');
+  }, 60_000);
+
+  it('--live reads the mic from the WAV file and runs a turn (pointed at the emulator here)', async () => {
+    const emulator = await startLiveEmulator({ scenario: 'echo' });
+    try {
+      const { code, stdout } = await demo(['--live'], { GEMINI_API_KEY: 'key', GEMINI_LIVE_BASE_URL: emulator.baseUrl });
+      expect(code).toBe(0);
+      expect(stdout).toContain('mic from');
+      expect(stdout).toContain('model      turn complete');
+      // The WAV holds ~5.6 s of speech at 22.05 kHz; one turn of the echo scenario needs 1 s of it.
+      expect(emulator.connections[0]?.counters.audioMs).toBeGreaterThanOrEqual(1000);
+    } finally {
+      await emulator.close();
+    }
+  }, 60_000);
+
+  it('refuses --live without an API key, saying what to do', async () => {
+    const { code, stderr } = await demo(['--live'], { GEMINI_API_KEY: '' });
+    expect(code).toBe(2);
+    expect(stderr).toContain('set GEMINI_API_KEY');
+  }, 60_000);
+});
