@@ -24,6 +24,7 @@ import {
   type ServerMessage,
 } from './frames.js';
 import type { HandleStore } from './resumption.js';
+import { GO_AWAY_DEADLINE } from './rules.js';
 import { emptyConversation } from './resumption.js';
 import { CLOSE_REASONS, judge, type CloseSpec } from './rules.js';
 import { ToolCallLedger } from './toolCalls.js';
@@ -291,9 +292,18 @@ export class EmulatorConnection {
     this.send(usageFrame(usage));
   }
 
-  /** Announces the end of the connection; it does not close it (script `close` for that). */
-  sendGoAway(timeLeft = '50s'): void {
-    this.send(goAwayFrame(timeLeft));
+  /**
+   * Announces the end of the connection, as the service does about every 10 minutes, and closes
+   * it with `1001` when `timeLeft` has passed (unless `{ close: false }`), as the service does to a
+   * client that has not moved to a new connection by then.
+   */
+  sendGoAway(timeLeft = '50s', options: { close?: boolean } = {}): void {
+    if (!this.send(goAwayFrame(timeLeft)) || options.close === false) return;
+    const seconds = /^(\d+(?:\.\d+)?)s$/.exec(timeLeft);
+    if (!seconds) return;
+    void this.delay(Number(seconds[1]) * 1000).then((fired) => {
+      if (fired) this.close(GO_AWAY_DEADLINE.code, GO_AWAY_DEADLINE.reason);
+    });
   }
 
   /**

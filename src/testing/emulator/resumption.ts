@@ -13,32 +13,44 @@ function copy(state: ConversationState): ConversationState {
   return { turns: state.turns, transcript: state.transcript.map((entry) => ({ ...entry })) };
 }
 
-/** Issued handles and the conversation snapshot each one restores. */
+/** How long the real service keeps a resumption handle: 2 hours. */
+export const DEFAULT_HANDLE_TTL_MS = 2 * 60 * 60 * 1000;
+
+/**
+ * Issued handles and the conversation snapshot each one restores. A handle expires `ttlMs` after
+ * it was issued; resuming it then fails as an unknown one does (1008 session not found).
+ */
 export class HandleStore {
-  private readonly states = new Map<string, ConversationState>();
+  private readonly states = new Map<string, { state: ConversationState; expiresAt: number }>();
   private issued = 0;
+
+  constructor(
+    private readonly ttlMs = DEFAULT_HANDLE_TTL_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Issues a new handle for a snapshot of `state`. */
   issue(state: ConversationState): string {
     this.issued += 1;
     const handle = `handle-${this.issued}`;
-    this.states.set(handle, copy(state));
+    this.register(handle, state);
     return handle;
   }
 
   /** Registers a handle chosen by a script. */
   register(handle: string, state: ConversationState): void {
-    this.states.set(handle, copy(state));
+    this.states.set(handle, { state: copy(state), expiresAt: this.now() + this.ttlMs });
   }
 
-  /** Whether `handle` was issued or registered. */
+  /** Whether `handle` was issued or registered, and has not expired. */
   has(handle: string): boolean {
-    return this.states.has(handle);
+    const entry = this.states.get(handle);
+    return entry !== undefined && this.now() < entry.expiresAt;
   }
 
   /** A copy of the conversation saved under `handle`, so resuming twice starts from the same point. */
   restore(handle: string): ConversationState | undefined {
-    const state = this.states.get(handle);
-    return state && copy(state);
+    const entry = this.states.get(handle);
+    return entry && this.has(handle) ? copy(entry.state) : undefined;
   }
 }

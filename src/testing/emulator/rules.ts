@@ -23,6 +23,9 @@ export const CLOSE_REASONS = {
   internal: { code: 1011, reason: 'Internal error encountered.' },
 } as const satisfies Record<string, CloseSpec>;
 
+/** How the emulator ends a connection whose goAway deadline has passed. */
+export const GO_AWAY_DEADLINE: CloseSpec = { code: 1001, reason: 'Session time limit reached.' };
+
 /** The state a frame is judged against. */
 export interface RuleContext {
   setupDone: boolean;

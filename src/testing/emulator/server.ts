@@ -44,6 +44,8 @@ export interface LiveEmulatorOptions {
   onFrame?(connection: EmulatorConnection, frame: ClientFrame): void;
   /** Model audio is sent in frames of this length; default 100 ms. */
   audioChunkMs?: number;
+  /** How long a resumption handle can be resumed; default 2 hours, as the service. */
+  handleTtlMs?: number;
 }
 
 /** A running emulator. */
@@ -124,7 +126,7 @@ export async function startLiveEmulator(options: LiveEmulatorOptions = {}): Prom
   const connections: EmulatorConnection[] = [];
   const unclaimed: EmulatorConnection[] = [];
   const claims: Claim[] = [];
-  const handles = new HandleStore();
+  const handles = new HandleStore(options.handleTtlMs);
   let callIds = 0;
   let stopping: Promise<void> | undefined;
 
