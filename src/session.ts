@@ -159,7 +159,11 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   });
   actor.start();
 
-  const isClosed = () => actor.getSnapshot().status !== 'active';
+  // close() called from inside a listener or a tool (while the machine is busy) queues its CLOSE,
+  // and XState discards whatever is queued behind it once the session is done: from the call
+  // on, the session is closed for the application, so later inputs are counted, not lost (I4).
+  let closeRequested = false;
+  const isClosed = () => closeRequested || actor.getSnapshot().status !== 'active';
 
   const send = (event: InputEvent) => {
     if (!isClosed()) {
@@ -212,7 +216,10 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
     },
 
     close() {
-      if (!isClosed()) actor.send({ type: 'CLOSE' });
+      if (!isClosed()) {
+        closeRequested = true;
+        actor.send({ type: 'CLOSE' });
+      }
       return Promise.resolve();
     },
 

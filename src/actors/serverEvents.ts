@@ -144,12 +144,27 @@ function parseTranscription(value: unknown, field: string): ServerContent['input
 export function parseDuration(value: unknown): number | undefined {
   if (typeof value === 'string') {
     const match = /^(\d+(?:\.\d+)?)s$/.exec(value);
-    return match ? Math.round(Number(match[1]) * 1000) : undefined;
+    return match ? finiteMs(Number(match[1]) * 1000) : undefined;
   }
   if (isObject(value)) {
-    const seconds = Number(value['seconds'] ?? 0);
-    const nanos = Number(value['nanos'] ?? 0);
-    return Number.isFinite(seconds) && Number.isFinite(nanos) ? Math.round(seconds * 1000 + nanos / 1e6) : undefined;
+    const seconds = toNumber(value['seconds'] ?? 0);
+    const nanos = toNumber(value['nanos'] ?? 0);
+    return Number.isFinite(seconds) && Number.isFinite(nanos) ? finiteMs(seconds * 1000 + nanos / 1e6) : undefined;
   }
   return undefined;
+}
+
+/** Whole milliseconds; undefined for a duration too long to be a number (it overflows to Infinity). */
+function finiteMs(ms: number): number | undefined {
+  const rounded = Math.round(ms);
+  return Number.isFinite(rounded) ? rounded : undefined;
+}
+
+/**
+ * A JSON number or numeric string as a number, NaN for anything else: `Number()` of an object
+ * whose own `toString` and `valueOf` are not functions throws, and would take the whole message
+ * down with this one field.
+ */
+function toNumber(value: unknown): number {
+  return typeof value === 'number' || typeof value === 'string' ? Number(value) : Number.NaN;
 }

@@ -307,7 +307,8 @@ export const sessionMachine = setup({
     /** Forgets cancelled calls (no response will ever be sent for them) and aborts their tools. */
     cancelCalls: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'server.toolCallCancellation') return;
-      const cancelled = event.ids.filter((id) => context.pending[id] !== undefined);
+      // An id the server lists twice is cancelled once.
+      const cancelled = [...new Set(event.ids)].filter((id) => context.pending[id] !== undefined);
       if (cancelled.length === 0) return;
       const pending = { ...context.pending };
       const keysByBatch = new Map<number, string[]>();

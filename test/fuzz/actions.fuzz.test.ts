@@ -1,0 +1,213 @@
+/**
+ * Fuzzing the machine's actions one by one, outside the chart: each action of `sessionMachine`
+ * runs in a harness machine on any context and any event, not only on the events the chart
+ * wires it to. None may fail (an action that throws puts the session actor in `error`: I6), an
+ * action written for one event leaves the context alone on any other, and everything emitted is
+ * a well-formed event. This keeps the actions safe to reuse on new transitions (reconnection).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createActor, enqueueActions, setup, type AnyStateMachine } from 'xstate';
+import { TransportError } from '../../src/errors.js';
+import { initialCounters } from '../../src/machines/counters.js';
+import { connectionId, sessionMachine, toolExecutorId } from '../../src/machines/session.machine.js';
+import type { PendingCall, SessionContext, SessionEmitted, SessionEvent } from '../../src/machines/types.js';
+import { fuzzParameters, fuzzTimeout } from './runs.js';
+
+const SHARE = 0.05;
+
+const { actions, guards, actors } = sessionMachine.implementations;
+const ACTIONS = Object.keys(actions);
+
+/** Actions that spawn a child of their own: run only on events they were not written for. */
+const SPAWNING: Record<string, SessionEvent['type']> = {
+  startConnection: 'CONNECT',
+  acceptToolCall: 'server.toolCall',
+  attachMic: 'mic.attach',
+};
+
+/** Actions written for one event type, which must do nothing on any other. */
+const ONE_EVENT: Record<string, (event: SessionEvent) => boolean> = {
+  acceptToolCall: (e) => e.type === 'server.toolCall',
+  recordAnswer: (e) => e.type === 'tool.result',
+  cancelCalls: (e) => e.type === 'server.toolCallCancellation',
+  emitServerContent: (e) => e.type === 'server.content',
+  attachMic: (e) => e.type === 'mic.attach',
+  reportError: (e) => 'error' in e && e.error !== undefined,
+};
+
+/** A session's context before anything happened. */
+function emptyContext(): SessionContext {
+  return {
+    generation: 1,
+    pending: {},
+    batch: 0,
+    activityOpen: false,
+    activityEndDeferred: false,
+    resumptionHandle: undefined,
+    gatedSince: undefined,
+    closedBy: undefined,
+    counters: initialCounters(),
+  };
+}
+
+const GENERATIONS = [0, 1, 2, 3];
+const BATCHES = [1, 2, 3, 4];
+const KEYS = ['a', 'b', 'c', 'f#2.0'];
+
+/** A machine that runs one action of the session on every event, with stand-in children. */
+function harness(action: string): AnyStateMachine {
+  return setup({
+    types: { context: {} as SessionContext, events: {} as SessionEvent, input: {} as SessionContext },
+    actions: actions as never,
+    guards: guards as never,
+    actors: actors as never,
+  }).createMachine({
+    context: ({ input }) => input,
+    // Every child an action may send to exists, as it does in the session when the chart calls it.
+    entry: enqueueActions(({ enqueue }) => {
+      for (const generation of GENERATIONS) {
+        enqueue.spawnChild('connection' as never, { id: connectionId(generation), input: { generation, resumptionHandle: undefined } } as never);
+      }
+      for (const batch of [0, ...BATCHES]) {
+        enqueue.spawnChild('toolExecutor' as never, { id: toolExecutorId(batch), input: { generation: 0, calls: [] } } as never);
+      }
+    }),
+    on: { '*': { actions: action as never } },
+  }) as unknown as AnyStateMachine;
+}
+
+const machines = new Map(ACTIONS.map((action) => [action, harness(action)]));
+
+const generation = fc.constantFrom(...GENERATIONS);
+const key = fc.constantFrom(...KEYS);
+const error = fc.constant(new TransportError('TRANSPORT_ERROR', 'socket hiccup'));
+
+const pendingCall: fc.Arbitrary<PendingCall> = fc.record({
+  key,
+  id: fc.option(key, { nil: undefined }),
+  name: fc.constant('f'),
+  batch: fc.constantFrom(...BATCHES),
+  answer: fc.option(fc.constant({ id: 'a', name: 'f', response: { output: 1 } }), { nil: undefined }),
+});
+
+const context: fc.Arbitrary<SessionContext> = fc.record({
+  generation,
+  pending: fc.array(pendingCall, { maxLength: 3 }).map((calls) => Object.fromEntries(calls.map((call) => [call.key, call]))),
+  batch: fc.constantFrom(0, ...BATCHES),
+  activityOpen: fc.boolean(),
+  activityEndDeferred: fc.boolean(),
+  resumptionHandle: fc.option(fc.constant('h'), { nil: undefined }),
+  gatedSince: fc.option(fc.nat(), { nil: undefined }),
+  closedBy: fc.option(fc.oneof(fc.constant({ by: 'client' as const }), error.map((e) => ({ by: 'server' as const, error: e }))), { nil: undefined }),
+  counters: fc.constant(null).map(() => initialCounters()),
+});
+
+const call = fc.record({ id: fc.option(key, { nil: undefined }), name: fc.constant('f'), args: fc.constant({}) });
+
+const event: fc.Arbitrary<SessionEvent> = fc.oneof(
+  fc.constantFrom<SessionEvent>(
+    { type: 'CONNECT' },
+    { type: 'CLOSE' },
+    { type: 'input.audio', data: new Uint8Array(2) },
+    { type: 'input.video', data: new Uint8Array(2), mimeType: 'image/jpeg' },
+    { type: 'input.text', text: 't' },
+    { type: 'input.activityStart' },
+    { type: 'input.activityEnd' },
+    { type: 'input.audioStreamEnd' },
+    { type: 'mic.detach' },
+    { type: 'mic.ended', error: undefined },
+  ),
+  fc.constant<SessionEvent>({ type: 'mic.attach', source: (async function* () {})() }),
+  generation.map((g): SessionEvent => ({ type: 'server.setupComplete', generation: g })),
+  generation.map((g): SessionEvent => ({
+    type: 'server.content',
+    generation: g,
+    content: {
+      audio: [{ data: new Uint8Array(2), mimeType: 'audio/pcm;rate=24000' }],
+      text: ['t'],
+      inputTranscription: { text: 'i', finished: false },
+      outputTranscription: { text: 'o', finished: true },
+      interrupted: true,
+      generationComplete: true,
+      turnComplete: true,
+    },
+  })),
+  fc.record({ g: generation, calls: fc.array(call, { maxLength: 3 }) }).map(({ g, calls }): SessionEvent => ({ type: 'server.toolCall', generation: g, calls })),
+  fc.record({ g: generation, ids: fc.array(key, { maxLength: 3 }) }).map(({ g, ids }): SessionEvent => ({ type: 'server.toolCallCancellation', generation: g, ids })),
+  generation.map((g): SessionEvent => ({ type: 'server.goAway', generation: g, timeLeftMs: 1_000 })),
+  generation.map((g): SessionEvent => ({ type: 'server.resumptionUpdate', generation: g, handle: 'n', resumable: g % 2 === 0 })),
+  generation.map((g): SessionEvent => ({ type: 'server.usage', generation: g, usage: { totalTokenCount: 1 } })),
+  fc.record({ g: generation, e: error }).map(({ g, e }): SessionEvent => ({ type: 'server.malformed', generation: g, error: e })),
+  fc.record({ g: generation, e: error }).map(({ g, e }): SessionEvent => ({ type: 'transport.closed', generation: g, error: e })),
+  fc.record({ g: generation, e: error }).map(({ g, e }): SessionEvent => ({ type: 'transport.error', generation: g, error: e })),
+  fc.record({ g: generation, k: key, ok: fc.boolean() }).map(({ g, k, ok }): SessionEvent => ({
+    type: 'tool.result',
+    generation: g,
+    key: k,
+    call: { id: k, name: 'f', args: {} },
+    outcome: ok ? { status: 'ok', output: 1 } : { status: 'ok', output: null },
+  })),
+);
+
+const EMITTED_TYPES = new Set<SessionEmitted['type']>([
+  'connected', 'audio', 'text', 'inputTranscription', 'outputTranscription', 'interrupted', 'generationComplete',
+  'turnComplete', 'toolCall', 'toolResult', 'toolResultDiscarded', 'toolCancelled', 'gate', 'inputDropped', 'usage',
+  'goAway', 'micEnded', 'error', 'closed',
+]);
+
+describe('the machine actions, fuzzed outside the chart', () => {
+  it('never fail, leave the context alone on events they are not for, and emit well-formed events', { timeout: fuzzTimeout(SHARE) }, () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...ACTIONS), context, event, (action, before, sent) => {
+        fc.pre(SPAWNING[action] === undefined || SPAWNING[action] !== sent.type);
+        const machine = machines.get(action) as AnyStateMachine;
+        const emitted: SessionEmitted[] = [];
+        const started = createActor(machine, { input: { ...before } });
+        started.on('*', (e) => emitted.push(e as SessionEmitted));
+        started.start();
+        started.send(sent);
+        const snapshot = started.getSnapshot();
+        expect(snapshot.status, `${action} on ${sent.type}`).toBe('active');
+        const only = ONE_EVENT[action];
+        if (only && !only(sent)) {
+          expect(snapshot.context, `${action} changed the context on ${sent.type}`).toEqual(before);
+          expect(emitted, `${action} emitted on ${sent.type}`).toEqual([]);
+        }
+        for (const e of emitted) expect(EMITTED_TYPES.has(e.type), `${action} emitted ${e.type}`).toBe(true);
+        started.stop();
+      }),
+      fuzzParameters<[string, SessionContext, SessionEvent]>(SHARE, [
+        // Each action written for one event, on another.
+        ...Object.keys(ONE_EVENT).map((action): [string, SessionContext, SessionEvent] => [action, emptyContext(), { type: 'CONNECT' }]),
+        // Found by fuzzing: a cancellation that lists a pending id twice.
+        [
+          'cancelCalls',
+          { ...emptyContext(), pending: { c: { key: 'c', id: 'c', name: 'f', batch: 1, answer: undefined } } },
+          { type: 'server.toolCallCancellation', generation: 1, ids: ['c', 'c'] },
+        ],
+      ]),
+    );
+  });
+
+  it('fall back to sane values for what an event or the context may lack', () => {
+    const run = (action: string, sent: SessionEvent) => {
+      const emitted: SessionEmitted[] = [];
+      const actor = createActor(machines.get(action) as AnyStateMachine, { input: emptyContext() });
+      actor.on('*', (e) => emitted.push(e as SessionEmitted));
+      actor.start();
+      actor.send(sent);
+      const result = { emitted, context: actor.getSnapshot().context as SessionContext };
+      actor.stop();
+      return result;
+    };
+    const other: SessionEvent = { type: 'CONNECT' };
+    expect(run('emitUsage', other).emitted).toEqual([{ type: 'usage', usage: {} }]);
+    expect(run('emitGoAway', other).emitted).toEqual([{ type: 'goAway', timeLeftMs: undefined }]);
+    expect(run('emitMicEnded', other).emitted).toEqual([{ type: 'micEnded', error: undefined }]);
+    expect(run('emitClosed', other).emitted).toEqual([{ type: 'closed', closedBy: { by: 'client' } }]);
+    expect(run('accumulateGatedTime', other).context.counters.gatedMs).toBe(0);
+    const stray: SessionEvent = { type: 'tool.result', generation: 1, key: 'x', call: { id: 'x', name: 'f', args: {} }, outcome: { status: 'ok', output: 1 } };
+    expect(run('recordAnswer', stray)).toEqual({ emitted: [], context: expect.objectContaining({ pending: {} }) });
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * The spec must mirror the real statechart: same states, same (state, event) transitions, same
+ * targets. When the machine grows (a new state, a new transition, a new target), these tests
+ * fail until the spec, and so the model-based paths, follow.
+ */
+import { createMachine } from 'xstate';
+import { describe, expect, it } from 'vitest';
+import { sessionMachine } from '../../src/machines/session.machine.js';
+import { definitionOf, handledByLeaf } from './mirror.js';
+import { transitionPaths } from './paths.js';
+import { leafOf, specMachine } from './spec.machine.js';
+
+describe('the spec mirrors the session statechart', () => {
+  it('has the same states', () => {
+    expect(definitionOf(specMachine).states).toEqual(definitionOf(sessionMachine).states);
+  });
+
+  it('has the same transitions, with the same targets', () => {
+    expect(definitionOf(specMachine).transitions).toEqual(definitionOf(sessionMachine).transitions);
+  });
+
+  it('would notice a state or a transition the spec lacks', () => {
+    const base = {
+      id: 'm',
+      initial: 'a',
+      states: { a: { on: { GO: 'b', STAY: { actions: () => undefined } } }, b: {} },
+    } as const;
+    const withState = createMachine({ ...base, states: { ...base.states, c: {} } });
+    const withTransition = createMachine({ ...base, states: { ...base.states, b: { on: { BACK: 'a' } } } });
+    const retargeted = createMachine({ ...base, states: { ...base.states, a: { on: { GO: 'a', STAY: {} } } } });
+    const reference = definitionOf(createMachine(base));
+    expect(definitionOf(withState).states).not.toEqual(reference.states);
+    expect(definitionOf(withTransition).transitions).not.toEqual(reference.transitions);
+    expect(definitionOf(retargeted).transitions).not.toEqual(reference.transitions);
+    expect(reference.transitions).toEqual(['m.a on GO → m.b', 'm.a on STAY → (stays)']);
+  });
+});
+
+/**
+ * Why a (state, event) the machine handles is never walked: the event cannot reach the machine
+ * in that state. Anything not explained here must be covered by a path.
+ */
+function cannotHappen(leaf: string, type: string): string | undefined {
+  if (leaf === 'closed') return 'the session is stopped: the facade drops everything (checked in the closed state)';
+  const fromServer = type.startsWith('server.') || type.startsWith('transport.');
+  if (leaf === 'idle.disconnected' && fromServer) return 'there is no connection';
+  if (leaf === 'idle.connecting' && fromServer && type !== 'server.setupComplete' && type !== 'transport.closed') {
+    return 'the connection actor holds server messages until setup completes';
+  }
+  if (type === 'tool.result' && leaf !== 'awaitingToolResponse') return 'no tool runs when no call is pending';
+  return undefined;
+}
+
+describe('the paths cover the statechart', () => {
+  it('walk every (state, event) the session can see, self-loops included', () => {
+    const walked = new Set<string>();
+    for (const path of transitionPaths()) {
+      for (let i = 1; i < path.steps.length; i += 1) {
+        const before = path.steps[i - 1]?.state;
+        const step = path.steps[i];
+        if (before && step) walked.add(`${leafOf(before)} on ${step.event.type}`);
+      }
+    }
+    const missing: string[] = [];
+    for (const [leaf, types] of handledByLeaf(sessionMachine)) {
+      for (const type of types) {
+        if (!walked.has(`${leaf} on ${type}`) && !cannotHappen(leaf, type)) missing.push(`${leaf} on ${type}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});

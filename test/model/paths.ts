@@ -1,0 +1,190 @@
+/**
+ * The paths of the spec, and how one is run against a real session: every step plays its event
+ * through a {@link Driver}, and every state reached is checked against the spec, above all for
+ * what may and what may not have reached the wire.
+ */
+import { createTestModel, type StatePath } from 'xstate/graph';
+import { expect } from 'vitest';
+import { expectedFrame, type Driver, type WireFrame } from './drivers.js';
+import {
+  eventsFor,
+  leafOf,
+  specMachine,
+  wireOf,
+  type SpecEvent,
+  type SpecSnapshot,
+} from './spec.machine.js';
+
+export type SpecPath = StatePath<SpecSnapshot, SpecEvent>;
+
+const sameEvent = (a: SpecEvent, b: SpecEvent) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * The test model of the spec. A transition is serialized with its event and the state it left,
+ * so that every self-loop (a dropped input, an ignored message) is a vertex of its own and gets a
+ * path, not only the transitions that change state.
+ */
+export const specModel = createTestModel(specMachine, {
+  events: (snapshot) => eventsFor(snapshot),
+  filterEvents: (snapshot, event) => eventsFor(snapshot).some((candidate) => sameEvent(candidate, event)),
+  serializeTransition: (_snapshot, event, prev) =>
+    event && prev ? ` via ${JSON.stringify(event)} from ${JSON.stringify(prev.value)}` : '',
+});
+
+/** Closed is final: there is nothing to walk from it. */
+const isDone = (snapshot: SpecSnapshot) => snapshot.status !== 'active';
+
+let shortest: SpecPath[] | undefined;
+
+/** Shortest paths to every (state, incoming transition) vertex: every transition, self-loops too. */
+export function transitionPaths(): SpecPath[] {
+  shortest ??= specModel.getShortestPaths({ stopWhen: isDone });
+  return shortest;
+}
+
+/** The shortest way from the initial state to one that matches. */
+function prefixTo(match: (snapshot: SpecSnapshot) => boolean): SpecPath {
+  for (const path of transitionPaths()) {
+    const index = path.steps.findIndex((step) => match(step.state));
+    const step = path.steps[index];
+    if (step) return { state: step.state, steps: path.steps.slice(0, index + 1), weight: index };
+  }
+  throw new Error('no path reaches the state');
+}
+
+/**
+ * The events of the simple paths: the ones that open and close the gate. (Adding the activity
+ * signals multiplies the simple paths past a million; the shortest paths already cover them in
+ * every state of the gate.)
+ */
+const isGateEvent = (event: SpecEvent) =>
+  event.type === 'server.toolCall' ||
+  event.type === 'server.toolCallCancellation' ||
+  (event.type === 'tool.result' && event.outcome === 'ok');
+
+/** Longest simple path run, in events after connecting. */
+export const SIMPLE_PATH_BOUND = 6;
+
+/**
+ * Every simple path (no state visited twice) from the connected session through the states of
+ * the gate, cut at {@link SIMPLE_PATH_BOUND} events: every order in which single and parallel
+ * calls can arrive, settle and be cancelled, not only the shortest one.
+ */
+export function simplePaths(): SpecPath[] {
+  const connected = prefixTo((s) => s.matches('streaming') && !s.context.activityOpen);
+  const tails = specModel
+    .getSimplePaths({
+      fromState: connected.state,
+      allowDuplicatePaths: true,
+      // A vertex is the state alone here: a simple path never visits a state twice.
+      serializeState: (snapshot) => JSON.stringify({ value: snapshot.value, context: snapshot.context }),
+      filterEvents: (snapshot, event) => isGateEvent(event) && eventsFor(snapshot).some((c) => sameEvent(c, event)),
+      stopWhen: isDone,
+    })
+    .filter((tail) => tail.steps.length - 1 <= SIMPLE_PATH_BOUND);
+  // Keep the maximal ones: a path that is a prefix of another is run as part of it.
+  const keys = tails.map((tail) => tail.steps.slice(1).map(({ event }) => JSON.stringify(event)));
+  return tails
+    .filter((_tail, i) => {
+      const mine = keys[i] as string[];
+      return !keys.some((other) => other.length > mine.length && mine.every((event, n) => event === other[n]));
+    })
+    .map((tail) => ({
+      state: tail.state,
+      steps: [...connected.steps, ...tail.steps.slice(1)],
+      weight: connected.weight + tail.weight,
+    }));
+}
+
+/** The top-level state of the session for a spec leaf. */
+function topOf(leaf: string): string {
+  return leaf.split('.')[0] as string;
+}
+
+/** A short name for a path: its events. */
+export function describePath(path: SpecPath): string {
+  return path.steps
+    .slice(1)
+    .map(({ event }) => {
+      const { type, ...rest } = event;
+      return Object.keys(rest).length > 0 ? `${type}${JSON.stringify(Object.values(rest))}` : type;
+    })
+    .join(' → ');
+}
+
+/**
+ * Runs one path against the session of `driver` and checks every state on the way; then closes
+ * the session and checks that the server got exactly the frames the spec predicts, no more.
+ */
+export async function runPath(path: SpecPath, driver: Driver): Promise<void> {
+  const expected: WireFrame[] = [];
+  let prev: SpecSnapshot | undefined;
+
+  const play = async (step: { event: SpecEvent; state: SpecSnapshot }) => {
+    if (!prev) throw new Error('an event before the initial state');
+    const before = prev;
+    // A toolResponse carries the answers as they are when it goes out, this step's included.
+    if (step.event.type === 'tool.result') driver.outcomes.set(step.event.id, step.event.outcome);
+    expected.push(...wireOf(before, step.event, step.state).map((frame) => expectedFrame(frame, driver.outcomes)));
+    await driver.play(step.event);
+    // I2: a cancelled call's tool is aborted; I7: so is every running tool when the session closes.
+    const aborted =
+      step.event.type === 'server.toolCallCancellation'
+        ? step.event.ids
+        : step.state.status === 'done'
+          ? before.context.pending.map((call) => call.id)
+          : [];
+    for (const id of aborted) {
+      const running = before.context.pending.find((call) => call.id === id && !call.settled);
+      if (running) expect(driver.signals.get(id)?.aborted, `the tool of ${id} is aborted`).toBe(true);
+    }
+  };
+
+  const check = async (spec: SpecSnapshot) => {
+    prev = spec;
+    const leaf = leafOf(spec);
+    const { session } = driver;
+    expect(session.state, 'top-level state').toBe(topOf(leaf));
+    const wire = await driver.wire(leaf === 'closed' ? 0 : expected.length);
+    if (leaf !== 'closed') expect(wire, 'what reached the wire').toEqual(expected);
+    expect(driver.refusal(), 'the server refused nothing').toBeUndefined();
+
+    const m = session.metrics();
+    // I4: every input is forwarded, dropped or deferred; what was forwarded is on the wire.
+    expect(m.totalReceived).toBe(m.totalForwarded + m.totalDropped + m.deferred);
+    expect(m.totalForwarded).toBe(expected.filter((frame) => 'realtimeInput' in frame).length);
+    expect(m.deferred).toBe(spec.context.activityEndDeferred ? 1 : 0);
+
+    const specPending = spec.context.pending.map((call) => call.id);
+    if (leaf === 'streaming' || leaf === 'awaitingToolResponse') {
+      // I1/I3: the gate is exactly the set of calls the server waits on.
+      expect(session.pendingToolCalls().map((call) => call.key), 'the session pending set').toEqual(specPending);
+      expect([...driver.serverPending()].sort(), 'the server pending set').toEqual([...specPending].sort());
+    }
+    if (leaf === 'closed') {
+      // I7: closed is final: the actor is done, every child stopped, and nothing more goes out.
+      const snapshot = session.actor.getSnapshot();
+      expect(snapshot.status).toBe('done');
+      for (const child of Object.values(snapshot.children)) expect(child?.getSnapshot().status).toBe('stopped');
+      session.sendAudio(new Uint8Array(640));
+      session.activityEnd();
+      const after = session.metrics();
+      expect(after.totalReceived).toBe(after.totalForwarded + after.totalDropped + after.deferred);
+    }
+  };
+
+  const events = Object.fromEntries(
+    [...new Set(path.steps.slice(1).map((step) => step.event.type))].map((type) => [type, play]),
+  ) as Parameters<typeof specModel.testPath>[1]['events'];
+  const states = Object.fromEntries(
+    ['idle.disconnected', 'idle.connecting', 'streaming', 'awaitingToolResponse', 'closed'].map((key) => [key, check]),
+  );
+
+  try {
+    await specModel.testPath(path, { events, states });
+  } finally {
+    const all = await driver.finish();
+    expect(all, 'every frame the server got').toEqual(expected);
+    expect(driver.refusal(), 'the server refused nothing').toBeUndefined();
+  }
+}
