@@ -15,6 +15,8 @@ import { toServerEvents } from './serverEvents.js';
 export interface ConnectionOptions {
   transport: LiveTransport;
   functionDeclarations: FunctionDeclaration[];
+  /** Ask the server for resumption handles. */
+  sessionResumption: boolean;
   /** How long to wait for the connection to open and setup to complete. */
   connectTimeoutMs: number;
 }
@@ -24,7 +26,13 @@ export interface ConnectionOptions {
  *
  * @example
  * ```ts
- * sessionMachine.provide({ actors: { connection: createConnectionLogic({ transport, functionDeclarations: [], connectTimeoutMs: 15_000 }) } });
+ * const connection = createConnectionLogic({
+ *   transport,
+ *   functionDeclarations: [],
+ *   sessionResumption: true,
+ *   connectTimeoutMs: 15_000,
+ * });
+ * sessionMachine.provide({ actors: { connection } });
  * ```
  */
 export function createConnectionLogic(options: ConnectionOptions) {
@@ -84,6 +92,7 @@ export function createConnectionLogic(options: ConnectionOptions) {
     try {
       opening = options.transport.connect({
         functionDeclarations: options.functionDeclarations,
+        sessionResumption: options.sessionResumption,
         resumptionHandle: input.resumptionHandle,
         handlers,
       });

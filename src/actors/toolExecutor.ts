@@ -34,21 +34,31 @@ export function createToolExecutorLogic(options: ToolExecutorOptions) {
     const running = new Map<string, AbortController>();
     let stopped = false;
 
+    // Once every call has settled or been cancelled the executor says so, and is stopped.
+    const settleOne = (key: string) => {
+      running.delete(key);
+      if (running.size === 0) sendBack({ type: 'tool.executorIdle', batch: input.batch });
+    };
+
     for (const { key, call } of input.calls) {
       const controller = new AbortController();
       running.set(key, controller);
-      void runCall(byName.get(call.name), call, controller, options.timeoutMs).then((outcome) => {
+      const tool = byName.get(call.name);
+      const scheduling = tool?.behavior === 'NON_BLOCKING' ? (tool.scheduling ?? 'WHEN_IDLE') : undefined;
+      void runCall(tool, call, controller, options.timeoutMs).then((outcome) => {
         // A call that was cancelled, or an executor that was stopped, answers nothing.
         if (stopped || running.get(key) !== controller) return;
-        running.delete(key);
-        sendBack({ type: 'tool.result', generation: input.generation, key, call, outcome });
+        sendBack({ type: 'tool.result', generation: input.generation, key, call, outcome, scheduling });
+        settleOne(key);
       });
     }
 
     receive((command) => {
       for (const key of command.keys) {
-        running.get(key)?.abort(new DOMException('the server cancelled the call', 'AbortError'));
-        running.delete(key);
+        const controller = running.get(key);
+        if (!controller) continue;
+        controller.abort(new DOMException('the server cancelled the call', 'AbortError'));
+        settleOne(key);
       }
     });
 

@@ -12,8 +12,7 @@ import type {
 } from '@google/genai';
 import { encodeBase64 } from '../base64.js';
 import type { RealtimeInput } from '../protocol.js';
-import type { FunctionDeclaration } from '../tools.js';
-import type { LiveConnection, LiveTransport, TransportHandlers } from '../transport.js';
+import type { LiveConnection, LiveTransport, TransportConnectRequest, TransportHandlers } from '../transport.js';
 
 /** Options of {@link createGenAITransport}. */
 export interface GenAITransportOptions {
@@ -39,7 +38,7 @@ export function createGenAITransport(options: GenAITransportOptions): LiveTransp
     async connect(request) {
       const session = await options.ai.live.connect({
         model: options.model,
-        config: connectConfig(options.config, request.functionDeclarations, request.resumptionHandle),
+        config: connectConfig(options.config, request),
         callbacks: guardedCallbacks(request.handlers),
       });
       return wrapSession(session);
@@ -47,19 +46,20 @@ export function createGenAITransport(options: GenAITransportOptions): LiveTransp
   };
 }
 
-/** The user's config plus the tools' declarations and the resumption handle. */
+/** The user's config plus the tools' declarations and session resumption. */
 export function connectConfig(
   config: LiveConnectConfig | undefined,
-  declarations: FunctionDeclaration[],
-  resumptionHandle: string | undefined,
+  request: Pick<TransportConnectRequest, 'functionDeclarations' | 'sessionResumption' | 'resumptionHandle'>,
 ): LiveConnectConfig {
+  const { functionDeclarations: declarations, sessionResumption, resumptionHandle } = request;
   const merged: LiveConnectConfig = { ...config };
   if (declarations.length > 0) {
     const tools: Tool[] = [...toolList(config?.tools), { functionDeclarations: declarations } as Tool];
     merged.tools = tools;
   }
-  if (resumptionHandle !== undefined) {
-    merged.sessionResumption = { ...config?.sessionResumption, handle: resumptionHandle };
+  if (sessionResumption) {
+    merged.sessionResumption = { ...config?.sessionResumption };
+    if (resumptionHandle !== undefined) merged.sessionResumption.handle = resumptionHandle;
   }
   return merged;
 }
