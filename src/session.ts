@@ -45,9 +45,10 @@ export type LiveSessionOptions = SessionConnection & {
   resumption?: boolean;
   /**
    * Reconnect after a retryable close (1011, a network drop, an abnormal close), with full-jitter
-   * backoff; `false` closes the session instead. Default `{ maxAttempts: 3 }`.
+   * backoff; `false` closes the session instead. Default `{ maxAttempts: 3 }` in a row: the count
+   * resets once a connection has streamed for `stableAfterMs` (10 s).
    */
-  reconnect?: false | { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  reconnect?: false | { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number; stableAfterMs?: number };
   /** Realtime input while a tool call is pending: `'drop'` (default) or a bounded buffer. */
   inputWhileGated?: InputPolicy;
   /** Realtime input between connections: default `{ buffer: { maxMs: 2000 } }`. */
@@ -307,6 +308,7 @@ function sessionSettings(options: LiveSessionOptions, tools: readonly AnyTool[])
     maxReconnectAttempts: reconnect.maxAttempts ?? DEFAULT_SETTINGS.maxReconnectAttempts,
     baseDelayMs: reconnect.baseDelayMs ?? DEFAULT_SETTINGS.baseDelayMs,
     maxDelayMs: reconnect.maxDelayMs ?? DEFAULT_SETTINGS.maxDelayMs,
+    stableAfterMs: reconnect.stableAfterMs ?? DEFAULT_SETTINGS.stableAfterMs,
     inputWhileGated: options.inputWhileGated ?? DEFAULT_SETTINGS.inputWhileGated,
     inputWhileReconnecting: options.inputWhileReconnecting ?? DEFAULT_SETTINGS.inputWhileReconnecting,
     nonBlockingTools: tools.filter((tool) => tool.behavior === 'NON_BLOCKING').map((tool) => tool.name),

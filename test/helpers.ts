@@ -43,7 +43,9 @@ export async function connectedSession(
   const session = createLiveSession({ ...sessionOptions, transport, tools: tools ?? [] });
   const emitted: SessionEmitted[] = [];
   session.actor.on('*', (event) => emitted.push(event as SessionEmitted));
-  await session.connect();
+  const connecting = session.connect();
+  if (transportOptions?.open === 'manual') (await transport.nextConnection()).accept();
+  await connecting;
   const server = transport.connections[0];
   if (!server) throw new Error('no connection opened');
   return {

@@ -57,6 +57,7 @@ export const DEFAULT_SETTINGS: SessionSettings = {
   maxReconnectAttempts: 3,
   baseDelayMs: 250,
   maxDelayMs: 5_000,
+  stableAfterMs: 10_000,
   inputWhileGated: 'drop',
   inputWhileReconnecting: { buffer: { maxMs: 2_000 } },
   nonBlockingTools: [],
@@ -220,6 +221,8 @@ export const sessionMachine = setup({
     /** Before a reconnect attempt: full jitter, growing with the attempts made. */
     reconnectBackoff: ({ context }) => backoffDelay(context.settings, context.reconnectAttempts),
     /** How long to wait for a handle issued after our last answer, leaving time to reconnect. */
+    /** How long a connection must stream before its reconnect attempts are forgiven. */
+    connectionStable: ({ context }) => context.settings.stableAfterMs,
     freshHandleWait: ({ context }) => {
       const left = (context.goAwayDeadline ?? Date.now()) - Date.now();
       return Math.max(0, left - Math.min(2_000, left / 2));
@@ -250,6 +253,7 @@ export const sessionMachine = setup({
       event.error.retryable &&
       context.reconnectAttempts < context.settings.maxReconnectAttempts,
     goAwayAnnounced: ({ context }) => context.goAwayDeadline !== undefined,
+    hasFailedAttempts: ({ context }) => context.reconnectAttempts > 0,
     /** Resuming now would not lose an answer: no toolResponse went out since the newest handle. */
     handleIsFresh: ({ context }) => context.handleIsFresh || !context.settings.resumption,
     isResumableUpdate: ({ event }) => event.type === 'server.resumptionUpdate' && event.resumable && !!event.handle,
@@ -282,7 +286,6 @@ export const sessionMachine = setup({
     emitReconnected: enqueueActions(({ context, enqueue }) => {
       enqueue.emit({ type: 'reconnected', generation: context.generation, resumed: context.resumptionHandle !== undefined });
       enqueue.assign({
-        reconnectAttempts: 0,
         goAwayDeadline: undefined,
         lastError: undefined,
         counters: { ...context.counters, reconnects: context.counters.reconnects + 1 },
@@ -608,18 +611,20 @@ export const sessionMachine = setup({
       error: event.type === 'mic.ended' ? event.error : undefined,
     })),
 
+    // Only a connection that stays up earns back the attempts: one that the server drops right
+    // after setup must not make the session retry forever.
+    forgiveReconnectAttempts: assign({ reconnectAttempts: 0 }),
+
     recordClientClose: assign({ closedBy: { by: 'client' } }),
 
+    /** Why a close is final: a fatal error, or a retryable one with every attempt spent. */
     recordServerClose: assign({
-      closedBy: ({ event }) => ({ by: 'server' as const, error: (event as { error: LiveSessionError }).error }),
-    }),
-
-    recordAttemptsExhausted: assign({
-      closedBy: ({ context, event }) => ({
-        by: 'attemptsExhausted' as const,
-        error: (event as { error: LiveSessionError }).error,
-        attempts: context.reconnectAttempts,
-      }),
+      closedBy: ({ context, event }) => {
+        const error = (event as { error: LiveSessionError }).error;
+        return error.retryable && context.settings.maxReconnectAttempts > 0
+          ? { by: 'attemptsExhausted' as const, error, attempts: context.reconnectAttempts }
+          : { by: 'server' as const, error };
+      },
     }),
 
     emitClosed: emit(({ context }) => ({ type: 'closed' as const, closedBy: context.closedBy ?? { by: 'client' } })),
@@ -752,7 +757,7 @@ export const sessionMachine = setup({
                   {
                     guard: 'isCurrentGeneration',
                     target: '#session.closed',
-                    actions: ['recordAttemptsExhausted', 'reportError'],
+                    actions: ['recordServerClose', 'reportError'],
                   },
                   { actions: 'ignoreStaleEvent' },
                 ],
@@ -765,6 +770,7 @@ export const sessionMachine = setup({
 
     streaming: {
       entry: 'flushBuffer',
+      after: { connectionStable: { guard: 'hasFailedAttempts', actions: 'forgiveReconnectAttempts' } },
       // A goAway came while calls were pending: once the last is answered, move on.
       always: { guard: and(['goAwayAnnounced', 'noCallsPending']), target: 'idle.reconnecting.awaitingFreshHandle' },
       on: {

@@ -105,6 +105,8 @@ export interface SessionSettings {
   /** Backoff: full jitter over `min(maxDelayMs, baseDelayMs * 2^attempt)`. */
   baseDelayMs: number;
   maxDelayMs: number;
+  /** Streaming this long on a connection resets the count of failed attempts. */
+  stableAfterMs: number;
   inputWhileGated: InputPolicy;
   inputWhileReconnecting: InputPolicy;
   /** Names of the NON_BLOCKING tools. */
