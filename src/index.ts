@@ -32,7 +32,7 @@ export {
 export type { LiveErrorCode } from './errors.js';
 export { classifyClose, closeError } from './closeCodes.js';
 export type { CloseClassification, CloseKind } from './closeCodes.js';
-export { sessionMachine } from './machines/session.machine.js';
+export { DEFAULT_SETTINGS, backoffDelay, sessionMachine } from './machines/session.machine.js';
 export type { SessionMachine } from './machines/session.machine.js';
 export { DEFAULT_TOOL_TIMEOUT_MS } from './actors/toolExecutor.js';
 export type {
@@ -40,11 +40,14 @@ export type {
   ClosedBy,
   DropReason,
   EmittedOf,
+  InputPolicy,
   PendingCall,
+  ReconnectCause,
   SessionContext,
   SessionCounters,
   SessionEmitted,
   SessionEvent,
+  SessionSettings,
   ToolOutcome,
 } from './machines/types.js';
 export type {

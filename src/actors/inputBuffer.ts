@@ -23,8 +23,7 @@ export function audioMs(input: RealtimeInput): number {
 /**
  * The input buffer actor logic. Commands: `buffer.push` (append, evicting the oldest beyond the
  * bounds; each push says how much audio may be kept), `buffer.restore` (put inputs back at the front, in order), `buffer.flush` (send every
- * input back in one `buffer.replay` event and forget them), `buffer.clear` (forget them all,
- * reported as evicted).
+ * input back in one `buffer.replay` event and forget them).
  *
  * @example
  * ```ts
@@ -66,14 +65,6 @@ export function createInputBufferLogic(limits: InputBufferLimits) {
           items = [];
           bufferedMs = 0;
           sendBack({ type: 'buffer.replay', inputs } satisfies SessionEvent);
-          break;
-        }
-        case 'buffer.clear': {
-          if (items.length === 0) break;
-          const kinds = items.map((input) => input.kind);
-          items = [];
-          bufferedMs = 0;
-          sendBack({ type: 'buffer.evicted', kinds } satisfies SessionEvent);
           break;
         }
       }

@@ -292,8 +292,7 @@ export type ToolExecutorCommand = { type: 'cancel'; keys: string[] };
 export type InputBufferCommand =
   | { type: 'buffer.push'; input: RealtimeInput; maxMs: number }
   | { type: 'buffer.restore'; inputs: RealtimeInput[] }
-  | { type: 'buffer.flush' }
-  | { type: 'buffer.clear' };
+  | { type: 'buffer.flush' };
 
 /** Input of the mic actor. */
 export interface MicInput {
