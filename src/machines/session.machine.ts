@@ -655,12 +655,20 @@ export const sessionMachine = setup({
       { guard: 'isCurrentGeneration', target: '.closed', actions: ['recordServerClose', 'reportError'] },
       { actions: 'ignoreStaleEvent' },
     ],
-    // A toolCall, cancellation or setupComplete outside the states that expect one, or a late
-    // tool result: nothing to do, but handled explicitly so that nothing is silently unhandled.
+    // Answers and cancellations are handled wherever the session is: outside streaming and
+    // awaitingToolResponse nothing is pending, so a result is discarded and a cancellation is moot.
+    'server.toolCallCancellation': [
+      { guard: 'isCurrentGeneration', actions: ['cancelCalls', 'answerSettledBatches'] },
+      { actions: 'ignoreStaleEvent' },
+    ],
+    'tool.result': [
+      { guard: 'isAwaitedResult', actions: ['recordAnswer', 'answerSettledBatches'] },
+      { actions: 'discardToolResult' },
+    ],
+    // A toolCall or setupComplete outside the states that expect one: nothing to do, but handled
+    // explicitly so that nothing is silently unhandled.
     'server.toolCall': { actions: 'ignoreStaleEvent' },
-    'server.toolCallCancellation': { actions: 'ignoreStaleEvent' },
     'server.setupComplete': { actions: 'ignoreStaleEvent' },
-    'tool.result': { actions: 'discardToolResult' },
     'tool.executorIdle': { actions: 'stopIdleExecutor' },
     'buffer.replay': { actions: 'restoreBuffer' },
     'buffer.evicted': { actions: 'countEvicted' },
@@ -792,14 +800,6 @@ export const sessionMachine = setup({
           { guard: 'isCurrentGeneration', actions: 'acceptToolCall' },
           { actions: 'ignoreStaleEvent' },
         ],
-        'server.toolCallCancellation': [
-          { guard: 'isCurrentGeneration', actions: ['cancelCalls', 'answerSettledBatches'] },
-          { actions: 'ignoreStaleEvent' },
-        ],
-        'tool.result': [
-          { guard: 'isAwaitedResult', actions: ['recordAnswer', 'answerSettledBatches'] },
-          { actions: 'discardToolResult' },
-        ],
         // With nothing pending, `always` above moves on at once; otherwise once the last call is answered.
         'server.goAway': [{ guard: 'isCurrentGeneration', actions: 'recordGoAway' }, { actions: 'ignoreStaleEvent' }],
         'transport.closed': [
@@ -838,14 +838,6 @@ export const sessionMachine = setup({
           { actions: 'dropNoOpenActivity' },
         ],
         'server.toolCall': [{ guard: 'isCurrentGeneration', actions: 'acceptToolCall' }, { actions: 'ignoreStaleEvent' }],
-        'server.toolCallCancellation': [
-          { guard: 'isCurrentGeneration', actions: ['cancelCalls', 'answerSettledBatches'] },
-          { actions: 'ignoreStaleEvent' },
-        ],
-        'tool.result': [
-          { guard: 'isAwaitedResult', actions: ['recordAnswer', 'answerSettledBatches'] },
-          { actions: 'discardToolResult' },
-        ],
         'transport.closed': [
           {
             guard: and(['isCurrentGeneration', 'canReconnect']),

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConnectionClosedError, defineTool, type ClosedBy } from '../../src/index.js';
 import type { EmulatorConnection } from '../../src/testing/index.js';
+import { CLOSE_TABLE } from '../closeTable.js';
 import { deferred, nextEvent } from '../helpers.js';
 import { emulator, fsmSession, SDK_VERSION } from './sdk.js';
 
@@ -112,17 +113,7 @@ describe(`sessions that survive (SDK ${SDK_VERSION})`, () => {
     expect(emu.connections).toHaveLength(3);
   });
 
-  const table: [number, string, string, boolean][] = [
-    [1008, 'Operation is not implemented, or supported, or enabled.', 'unsupportedOperation', false],
-    [1007, 'Request contains an invalid argument.', 'invalidArgument', false],
-    [1011, 'Internal error encountered.', 'internal', true],
-    [1011, 'The service is currently unavailable.', 'unavailable', true],
-    [1008, 'Requested entity was not found', 'entityNotFound', false],
-    [1008, 'BidiGenerateContent session not found', 'sessionNotFound', true],
-    [4000, 'A close nobody has seen before', 'unknown', false],
-  ];
-
-  it.each(table)('a close %i "%s" is a ConnectionClosedError of kind %s, retryable %s', async (code, reason, kind, retryable) => {
+  it.each(CLOSE_TABLE)('a close %i "%s" is a ConnectionClosedError of kind %s, retryable %s', async (code, reason, kind, retryable) => {
     const emu = await emulator();
     const session = fsmSession(emu, [], { reconnect: false });
     const first = emu.nextConnection();
