@@ -35,7 +35,8 @@ section h2 { font-size: 12px; text-transform: uppercase; letter-spacing: .06em; 
 table { border-collapse: collapse; width: 100%; }
 td { padding: 2px 6px; border-bottom: 1px solid #eef1f5; font-variant-numeric: tabular-nums; }
 td.k { color: #677084; white-space: nowrap; }
-td .sub { color: #8a93a5; font-size: 11px; margin-left: 6px; }
+td .sub { color: #8a93a5; font-size: 11px; margin-left: 8px; }
+td .sub b { color: #4a5366; font-weight: 600; }
 #pending li { font-family: ui-monospace, monospace; }
 #pending .timer { font-weight: 700; color: #a11c1c; margin-left: 6px; }
 #pending li[data-answered="true"] .timer { color: #677084; }
@@ -126,8 +127,10 @@ const SCRIPT = `
         main.setAttribute('data-counter', key);
         td.appendChild(main);
         Object.keys(value).forEach(function (sub) {
-          var part = el('span', 'sub', sub + ' ' + value[sub]);
-          part.setAttribute('data-counter', key + '.' + sub);
+          var part = el('span', 'sub', sub + ' ');
+          var number = el('b', '', String(value[sub]));
+          number.setAttribute('data-counter', key + '.' + sub);
+          part.appendChild(number);
           td.appendChild(part);
         });
       } else {
