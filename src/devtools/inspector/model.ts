@@ -57,6 +57,8 @@ export interface InspectorView {
   status: 'waiting' | 'active' | 'done' | 'error' | 'stopped';
   /** The session actor's id, if one is inspected. */
   sessionId?: string;
+  /** Counts the sessions inspected (a new one starts the timeline afresh); 0 before the first. */
+  session: number;
   /** The active state, dotted: `idle.reconnecting.backoff`. */
   state?: string;
   /** Ids of every active state, outermost first (`session`, `session.idle`, …). */
@@ -123,6 +125,8 @@ export function createInspectorModel(options: InspectorModelOptions = {}): Inspe
   const maxEntries = options.maxEntries ?? 500;
   const now = options.now ?? Date.now;
   let sessionId: string | undefined;
+  let root: unknown;
+  let generation = 0;
   let view: InspectorView = emptyView(now());
   let entries: TimelineEntry[] = [];
   let seq = 0;
@@ -132,8 +136,11 @@ export function createInspectorModel(options: InspectorModelOptions = {}): Inspe
     if (inspection.type !== '@xstate.snapshot' || inspection.actorRef.sessionId !== inspection.rootId) return;
     const snapshot = inspection.snapshot as RootSnapshot;
     if (snapshot.value === undefined) return;
-    if (inspection.actorRef.sessionId !== sessionId) {
+    // A new root actor is another session (session ids restart with each actor system).
+    if (inspection.actorRef !== root) {
+      root = inspection.actorRef;
       sessionId = inspection.actorRef.sessionId;
+      generation += 1;
       view = emptyView(now());
       entries = [];
       since = new Map();
@@ -156,6 +163,7 @@ export function createInspectorModel(options: InspectorModelOptions = {}): Inspe
       now: at,
       status: snapshot.status ?? 'active',
       sessionId,
+      session: generation,
       state,
       activeIds: activeStateIds(snapshot.machine?.id ?? 'session', snapshot.value),
       gate: top === 'awaitingToolResponse' ? 'closed' : 'open',
@@ -210,7 +218,7 @@ export function createInspectorModel(options: InspectorModelOptions = {}): Inspe
 }
 
 function emptyView(now: number): InspectorView {
-  return { now, status: 'waiting', activeIds: [], gate: 'open', input: 'no session yet', pending: [] };
+  return { now, status: 'waiting', session: 0, activeIds: [], gate: 'open', input: 'no session yet', pending: [] };
 }
 
 function pendingView(call: PendingCall, since: number): PendingCallView {

@@ -60,6 +60,7 @@ const SCRIPT = `
   var boxes = {};
   var rows = {};
   var offset = 0;
+  var shownSession = 0;
   var MAX_ROWS = 400;
 
   function el(tag, cls, text) {
@@ -160,6 +161,7 @@ const SCRIPT = `
   }
 
   function applyView(view) {
+    shownSession = view.session;
     offset = Date.now() - view.now;
     document.body.setAttribute('data-status', view.status);
     $('status').textContent = view.status === 'waiting' ? 'waiting for a session' : 'session ' + (view.sessionId || '') + ': ' + view.status;
@@ -244,6 +246,8 @@ const SCRIPT = `
         addEntries(data.timeline);
         applyView(data.view);
       } else if (data.type === 'update') {
+        // Another session: its story starts afresh.
+        if (data.view.session !== shownSession) { rows = {}; $('timeline').textContent = ''; }
         addEntries(data.entries);
         applyView(data.view);
       }
