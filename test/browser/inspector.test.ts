@@ -92,6 +92,8 @@ describe('the offline inspector page, in headless Chromium', () => {
     for (let i = 0; i < 5; i += 1) session.sendAudio(FRAME);
     await page.waitForSelector('#timeline li[data-type="input.audio"][data-mark="forwarded"][data-count="5"]');
     await waitForCounter(page, 'forwarded.audio', 5);
+    // The frames reached the server before it calls the tool (its grace window is 0 here).
+    await expect.poll(() => conn.counters.audioFrames).toBe(5);
     await shot('2-streaming');
 
     // The toolCall closes the gate; the call shows with a running timer; the mic's frames are dropped.
@@ -131,6 +133,18 @@ describe('the offline inspector page, in headless Chromium', () => {
     await page.waitForSelector('body[data-status="done"]');
     expect(await page.textContent('#closed')).toBe('closed by {"by":"client"}');
     await shot('5-closed');
+
+    // Another session with the same inspector: the page starts its story afresh.
+    const second = createLiveSession({
+      ai: new GoogleGenAI({ apiKey: 'test', httpOptions: { baseUrl: emulator.baseUrl } }),
+      model: 'models/gemini-live-emulated',
+      inspect: inspector.inspect,
+    });
+    await expectState(page, 'idle.disconnected');
+    await page.waitForFunction(() => document.querySelectorAll('#timeline li').length === 1);
+    expect(await page.getAttribute('#timeline li', 'data-type')).toBe('xstate.init');
+    await second.close();
+    await expectState(page, 'closed');
 
     expect(emulator.stats.violations1008).toBe(0);
     expect(problems).toEqual([]);
