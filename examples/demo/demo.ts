@@ -108,6 +108,10 @@ async function main() {
     console.log('usage: npm run demo [-- --no-gate] [-- --live [--wav file.wav] [--model name]] [-- --inspect [--inspect-port N] [--inspect-wait S]]');
     return 0;
   }
+  if (values.inspect && values['no-gate']) {
+    console.error('--inspect watches a gemini-live-fsm session; the naive client of --no-gate has none.');
+    return 2;
+  }
   const inspector = values.inspect ? await openInspector(Number(values['inspect-port']), Number(values['inspect-wait'])) : undefined;
   try {
     return await run(values, inspector);
