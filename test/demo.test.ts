@@ -61,6 +61,12 @@ describe('npm run demo', () => {
     expect(stderr).toContain('set GEMINI_API_KEY');
   }, 60_000);
 
+  it('refuses --inspect with --no-gate, whose naive client has no session to watch', async () => {
+    const { code, stderr } = await demo(['--inspect', '--no-gate']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--inspect watches a gemini-live-fsm session');
+  }, 60_000);
+
   it('--inspect serves the inspector page, waits for it, and streams the conversation to it', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'examples/demo/demo.ts', '--inspect'], {
       cwd: root,
