@@ -62,3 +62,7 @@ export type {
 } from './protocol.js';
 export { pacedPcm, readWav, syntheticSpeech } from './adapters/audioSources.js';
 export type { DecodedWav, PacedPcmOptions } from './adapters/audioSources.js';
+export { mediaStreamSource } from './adapters/browserMic.js';
+export type { MediaStreamAudioSource, MediaStreamSourceOptions } from './adapters/browserMic.js';
+export { createChunker, createPcm16Converter, createStreamResampler, floatToPcm16 } from './adapters/resample.js';
+export type { StreamResampler } from './adapters/resample.js';
