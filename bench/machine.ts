@@ -1,6 +1,6 @@
 /** The machine a bench ran on, for the results table. */
 import { readFileSync } from 'node:fs';
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 
 /** What the results depend on. */
 export interface MachineInfo {
@@ -9,6 +9,8 @@ export interface MachineInfo {
   memoryGiB: number;
   node: string;
   v8: string;
+  /** The 1-minute load average when the bench started and when it ended: other work on the machine. */
+  load: { start: number; end: number };
 }
 
 function cpuModel(): string {
@@ -23,13 +25,19 @@ function cpuModel(): string {
   return cpus()[0]?.model ?? 'unknown';
 }
 
-/** Describes this machine. */
-export function machineInfo(): MachineInfo {
+/** The 1-minute load average now. */
+export function loadNow(): number {
+  return loadavg()[0] ?? Number.NaN;
+}
+
+/** Describes this machine; `loadAtStart` is {@link loadNow} when the bench started. */
+export function machineInfo(loadAtStart: number): MachineInfo {
   return {
     cpu: cpuModel(),
     cores: availableParallelism(),
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     v8: process.versions.v8,
+    load: { start: loadAtStart, end: loadNow() },
   };
 }

@@ -9,7 +9,7 @@ import { measureCpuPerFrame, type CpuOptions } from './cpuPerFrame.js';
 import { startEmulatorChild } from './emulatorChild.js';
 import { measureGate, type GateOptions } from './gate.js';
 import { measureLongSession, type LongSessionOptions } from './longSession.js';
-import { machineInfo } from './machine.js';
+import { loadNow, machineInfo } from './machine.js';
 import { humanReport, machineLines, type BenchResults } from './report.js';
 import { measureSessions, type SessionsOptions } from './sessions.js';
 import { canCollectGarbage } from './stats.js';
@@ -63,6 +63,7 @@ async function main(): Promise<void> {
   if (!canCollectGarbage) throw new Error('run node with --expose-gc (npm run bench does)');
   const quick = process.env['BENCH_QUICK'] === '1';
   const plan = quick ? QUICK : FULL;
+  const loadAtStart = loadNow();
   const emulator = await startEmulatorChild();
   let results: BenchResults;
   try {
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
     done = step('4/4 long session');
     const long = await measureLongSession(plan.long);
     done();
-    results = { quick, machine: machineInfo(), cpu, sessions, gate, long };
+    results = { quick, machine: machineInfo(loadAtStart), cpu, sessions, gate, long };
   } finally {
     await emulator.stop();
   }
