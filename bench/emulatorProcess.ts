@@ -18,7 +18,7 @@ import { GATE_KEY } from './config.js';
  * The `tool-call` scenario made brisk: a toolCall after every 100 ms of audio, and a short answer
  * once it is answered, so that many tool calls go by in little time.
  */
-export const GATE_SCENARIO: Scenario = {
+const GATE_SCENARIO: Scenario = {
   name: 'bench-gate',
   loop: true,
   steps: [

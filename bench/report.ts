@@ -64,6 +64,7 @@ export function humanReport(results: BenchResults): string[] {
   const h = headline(results);
   const lines: string[] = [];
   lines.push(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node} (V8 ${machine.v8})${results.quick ? ' — QUICK MODE, figures are not meaningful' : ''}`);
+  lines.push('');
   lines.push(`Load average (1 min) at start and end: ${machine.load.start.toFixed(2)}, ${machine.load.end.toFixed(2)} (above ~1, other work shared the cores with the bench and its emulator).`);
   lines.push('');
   lines.push('| figure | result | target | |');
