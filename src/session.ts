@@ -6,14 +6,14 @@
 import type { LiveConnectConfig } from '@google/genai';
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import { activityEvent, type ActivitySignal } from './actors/activity.js';
-import { createConnectionLogic } from './actors/connection.js';
-import { micLogic } from './actors/mic.js';
-import { DEFAULT_TOOL_TIMEOUT_MS, createToolExecutorLogic } from './actors/toolExecutor.js';
-import { createInputBufferLogic } from './actors/inputBuffer.js';
+import { connectionCallback } from './actors/connection.js';
+import { DEFAULT_TOOL_TIMEOUT_MS, toolExecutorCallback } from './actors/toolExecutor.js';
+import { inputBufferCallback } from './actors/inputBuffer.js';
 import { createGenAITransport, type GenAITransportOptions } from './adapters/genai.js';
 import { ListenerError, LiveSessionError, SessionClosedError, TransportError, describe } from './errors.js';
 import { initialCounters, total } from './machines/counters.js';
-import { DEFAULT_SETTINGS, sessionMachine, type SessionMachine } from './machines/session.machine.js';
+import { inspectedSessionMachine, meteredSessionMachine, provideServices, type SessionServices } from './liveMachine.js';
+import { DEFAULT_SETTINGS, type SessionMachine } from './machines/session.machine.js';
 import type {
   AudioSource,
   EmittedOf,
@@ -137,19 +137,19 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   assertUniqueNames(tools);
   const transport = options.transport ?? createGenAITransport({ ai: options.ai, model: options.model, config: options.config });
   const settings = sessionSettings(options, tools);
-  const machine = sessionMachine.provide({
-    actors: {
-      connection: createConnectionLogic({
-        transport,
-        functionDeclarations: toFunctionDeclarations(tools),
-        sessionResumption: settings.resumption,
-        connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-      }),
-      toolExecutor: createToolExecutorLogic({ tools, timeoutMs: options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS }),
-      inputBuffer: createInputBufferLogic({ maxItems: options.maxBufferedInputs ?? DEFAULT_MAX_BUFFERED_INPUTS }),
-      mic: micLogic,
-    },
-  });
+  const services: SessionServices = {
+    connection: connectionCallback({
+      transport,
+      functionDeclarations: toFunctionDeclarations(tools),
+      sessionResumption: settings.resumption,
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    }),
+    toolExecutor: toolExecutorCallback({ tools, timeoutMs: options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS }),
+    inputBuffer: inputBufferCallback({ maxItems: options.maxBufferedInputs ?? DEFAULT_MAX_BUFFERED_INPUTS }),
+    forwarded: initialCounters().forwarded,
+  };
+  // An inspector reads every count off every snapshot; without one, forwarded input is metered.
+  const machine = options.inspect ? inspectedSessionMachine : meteredSessionMachine;
 
   const listeners = new Map<string, Set<(event: SessionEmitted) => void>>();
   // Inputs handed over after the actor stopped: the machine cannot count them, so we do.
@@ -171,6 +171,7 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   };
 
   const actor = createActor(machine, options.inspect ? { input: settings, inspect: options.inspect } : { input: settings });
+  provideServices(actor.system, services);
   actor.on('*', (event) => dispatch(event as SessionEmitted));
   // A defect inside the machine must reach the application as an error, not crash the process.
   actor.subscribe({
@@ -275,18 +276,23 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
       const counters = context.counters;
       const late = total(afterClose);
       const received = { ...counters.received };
-      for (const kind of REALTIME_INPUT_KINDS) received[kind] += afterClose[kind];
+      const forwarded = { ...counters.forwarded };
+      for (const kind of REALTIME_INPUT_KINDS) {
+        received[kind] += afterClose[kind] + services.forwarded[kind];
+        forwarded[kind] += services.forwarded[kind];
+      }
       const dropped = { ...counters.dropped, closed: counters.dropped.closed + late };
       const gatedNow = context.gatedSince === undefined ? 0 : Date.now() - context.gatedSince;
       return {
         ...counters,
         received,
+        forwarded,
         dropped,
         gatedMs: counters.gatedMs + gatedNow,
         state: topState(),
         pendingToolCalls: Object.keys(context.pending).length,
         totalReceived: total(received),
-        totalForwarded: total(counters.forwarded),
+        totalForwarded: total(forwarded),
         totalDropped: total(dropped),
       };
     },

@@ -5,7 +5,7 @@
  * that the latest push allows (or `maxItems` inputs of any kind) the oldest input is evicted, and
  * every eviction is reported.
  */
-import { fromCallback } from 'xstate';
+import { fromCallback, type AnyEventObject, type CallbackLogicFunction } from 'xstate';
 import type { InputBufferCommand, SessionEvent } from '../machines/types.js';
 import type { RealtimeInput } from '../protocol.js';
 
@@ -31,7 +31,12 @@ export function audioMs(input: RealtimeInput): number {
  * ```
  */
 export function createInputBufferLogic(limits: InputBufferLimits) {
-  return fromCallback<InputBufferCommand, undefined>(({ sendBack, receive }) => {
+  return fromCallback<InputBufferCommand, undefined>(inputBufferCallback(limits));
+}
+
+/** The body of {@link createInputBufferLogic}: what a session's input buffer runs. */
+export function inputBufferCallback(limits: InputBufferLimits): CallbackLogicFunction<InputBufferCommand, AnyEventObject, undefined> {
+  return ({ sendBack, receive }) => {
     let items: RealtimeInput[] = [];
     let bufferedMs = 0;
     let maxMs = Infinity;
@@ -69,5 +74,5 @@ export function createInputBufferLogic(limits: InputBufferLimits) {
         }
       }
     });
-  });
+  };
 }

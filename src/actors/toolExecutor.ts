@@ -4,7 +4,7 @@
  * that is unknown, gets invalid arguments, throws, hangs or returns something that is not JSON
  * settles as an error outcome, which the machine sends back to the model as an error response.
  */
-import { fromCallback } from 'xstate';
+import { fromCallback, type AnyEventObject, type CallbackLogicFunction } from 'xstate';
 import { ToolError, describe } from '../errors.js';
 import type { ToolExecutorCommand, ToolExecutorInput, ToolOutcome } from '../machines/types.js';
 import type { FunctionCall, JsonObject, JsonValue } from '../protocol.js';
@@ -29,8 +29,15 @@ export interface ToolExecutorOptions {
  * ```
  */
 export function createToolExecutorLogic(options: ToolExecutorOptions) {
+  return fromCallback<ToolExecutorCommand, ToolExecutorInput>(toolExecutorCallback(options));
+}
+
+/** The body of {@link createToolExecutorLogic}: what each tool executor of a session runs. */
+export function toolExecutorCallback(
+  options: ToolExecutorOptions,
+): CallbackLogicFunction<ToolExecutorCommand, AnyEventObject, ToolExecutorInput> {
   const byName = new Map(options.tools.map((tool) => [tool.name, tool]));
-  return fromCallback<ToolExecutorCommand, ToolExecutorInput>(({ input, sendBack, receive }) => {
+  return ({ input, sendBack, receive }) => {
     const running = new Map<string, AbortController>();
     let stopped = false;
 
@@ -69,7 +76,7 @@ export function createToolExecutorLogic(options: ToolExecutorOptions) {
       }
       running.clear();
     };
-  });
+  };
 }
 
 /** Runs one call to its outcome. Never rejects. */

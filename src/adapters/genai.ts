@@ -11,7 +11,7 @@ import type {
   Tool,
 } from '@google/genai';
 import { encodeBase64 } from '../base64.js';
-import type { RealtimeInput } from '../protocol.js';
+import { INPUT_AUDIO_MIME_TYPE, type RealtimeInput } from '../protocol.js';
 import type { LiveConnection, LiveTransport, TransportConnectRequest, TransportHandlers } from '../transport.js';
 
 /** Options of {@link createGenAITransport}. */
@@ -92,9 +92,29 @@ function guardedCallbacks(handlers: TransportHandlers) {
   };
 }
 
+/**
+ * The text of a 16 kHz PCM16 audio frame on either side of its base64, exactly as the SDK writes
+ * it (`JSON.stringify({ realtimeInput: { audio: { data, mimeType } } })`, for the Gemini API and
+ * Vertex AI alike). Prepared once, a frame then costs its base64 and a concatenation instead of
+ * the SDK's conversion and a JSON pass over a kilobyte: the hot path of every session.
+ */
+const AUDIO_FRAME_HEAD = '{"realtimeInput":{"audio":{"data":"';
+const AUDIO_FRAME_TAIL = `","mimeType":"${INPUT_AUDIO_MIME_TYPE}"}}}`;
+
+/** The wire text of one 16 kHz PCM16 audio frame. */
+export function audioFrameText(pcm: Uint8Array): string {
+  return AUDIO_FRAME_HEAD + encodeBase64(pcm) + AUDIO_FRAME_TAIL;
+}
+
 function wrapSession(session: Session): LiveConnection {
+  // `Session.conn`, the SDK's socket, is public in @google/genai 2.x and 3.x; anything without it
+  // goes through `sendRealtimeInput` only.
+  const socket: Pick<Session['conn'], 'send'> | undefined = typeof session.conn?.send === 'function' ? session.conn : undefined;
   return {
-    sendRealtimeInput: (input) => session.sendRealtimeInput(toSdkInput(input)),
+    sendRealtimeInput: (input) => {
+      if (socket && input.kind === 'audio' && input.mimeType === INPUT_AUDIO_MIME_TYPE) socket.send(audioFrameText(input.data));
+      else session.sendRealtimeInput(toSdkInput(input));
+    },
     // The SDK's scheduling enum is a string enum with the very values our union spells out.
     sendToolResponse: (responses) =>
       session.sendToolResponse({ functionResponses: responses as unknown as SdkFunctionResponse[] }),

@@ -48,8 +48,11 @@ export interface ReduxDevToolsHandle {
   disconnect(): void;
 }
 
-/** Anything with the session's actor: the session itself, or the actor. */
-export type Inspectable = AnyActorRef | { actor: AnyActorRef };
+/**
+ * Anything with the session's actor: the session itself (whose `metrics()` then give the panel
+ * exact counters, forwarded input included), or the actor.
+ */
+export type Inspectable = AnyActorRef | { actor: AnyActorRef; metrics?: () => object };
 
 /**
  * Shows a session (or any XState actor) in the Redux DevTools extension. Without the extension
@@ -71,6 +74,13 @@ export function connectReduxDevTools(target: Inspectable, options: ReduxDevTools
     return { connected: false, disconnect: () => undefined };
   }
   const actor: AnyActorRef = 'actor' in target ? target.actor : target;
+  // A session without an inspector meters forwarded input outside its snapshots (see
+  // src/liveMachine.ts); its metrics() have the full count.
+  const metrics = 'actor' in target && target.metrics ? target.metrics.bind(target) : undefined;
+  const panelState = (snapshot: unknown): ReduxDevToolsState => {
+    const state = snapshotState(snapshot);
+    return metrics ? { ...state, context: { ...state.context, counters: sanitizeContext(metrics()) } } : state;
+  };
   const panel = extension.connect({ name: options.name ?? 'gemini-live-fsm' });
   panel.init(panelState(actor.getSnapshot()));
 
@@ -100,7 +110,7 @@ export function connectReduxDevTools(target: Inspectable, options: ReduxDevTools
   };
 }
 
-function panelState(snapshot: unknown): ReduxDevToolsState {
+function snapshotState(snapshot: unknown): ReduxDevToolsState {
   const { value, status, context } = snapshot as { value?: unknown; status?: string; context?: unknown };
   return { value: sanitizeContext({ value }).value ?? null, status: status ?? 'active', context: sanitizeContext(context) };
 }

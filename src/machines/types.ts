@@ -144,6 +144,11 @@ export interface SessionContext {
   /** When the gate last closed (ms since epoch), while it is closed. */
   gatedSince: number | undefined;
   closedBy: ClosedBy | undefined;
+  /**
+   * Every input and tool figure, as of this snapshot. In a session made by `createLiveSession`
+   * without `inspect`, realtime input forwarded while streaming is counted by the session instead
+   * (one context copy per frame spared); `session.metrics()` always has every count.
+   */
   counters: SessionCounters;
 }
 

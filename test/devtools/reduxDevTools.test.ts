@@ -66,7 +66,7 @@ describe('connectReduxDevTools', () => {
   it('can send media frames too, sanitised', async () => {
     const fake = fakeExtension();
     const h = await connectedSession();
-    connectReduxDevTools(h.session.actor, { extension: fake.extension, includeMediaFrames: true });
+    connectReduxDevTools(h.session, { extension: fake.extension, includeMediaFrames: true });
     h.session.sendAudio(FRAME);
     expect(fake.sent[0]?.action).toEqual({ type: 'input.audio', data: '[Uint8Array 640 bytes]', mimeType: 'audio/pcm;rate=16000' });
     expect((fake.sent[0]?.state.context['counters'] as { forwarded: { audio: number } }).forwarded.audio).toBe(1);
