@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // The end-to-end suite runs twice: once against @google/genai 2.x, once against 3.x (the
-// `genai3` alias), chosen by GENAI_SDK in test/e2e/sdk.ts.
+// `genai3` alias), chosen by GENAI_SDK in test/e2e/sdk.ts. The browser suite drives headless
+// Chromium (test/browser/chromium.ts), found or unpacked once by its global setup.
 export default defineConfig({
   test: {
     testTimeout: 20_000,
@@ -18,9 +19,19 @@ export default defineConfig({
       },
     },
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**'] } },
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**', 'test/browser/**'] } },
       { extends: true, test: { name: 'e2e-genai2', include: ['test/e2e/**/*.test.ts'], env: { GENAI_SDK: '2' } } },
       { extends: true, test: { name: 'e2e-genai3', include: ['test/e2e/**/*.test.ts'], env: { GENAI_SDK: '3' } } },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/browser/globalSetup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
     ],
   },
 });

@@ -20,14 +20,23 @@ try {
     const testing = await import('gemini-live-fsm/testing');
     const devtools = await import('gemini-live-fsm/devtools');
     const missing = [
-      ['gemini-live-fsm', main, ['createLiveSession', 'defineTool', 'LiveSessionError']],
+      ['gemini-live-fsm', main, ['createLiveSession', 'defineTool', 'LiveSessionError', 'mediaStreamSource']],
       ['gemini-live-fsm/testing', testing, ['createScriptedTransport', 'startLiveEmulator']],
-      ['gemini-live-fsm/devtools', devtools, ['createStateLogger']],
+      ['gemini-live-fsm/devtools', devtools, ['createStateLogger', 'startInspector', 'connectReduxDevTools', 'describeChart', 'toMermaid']],
     ].flatMap(([name, mod, names]) => names.filter((n) => typeof mod[n] !== 'function').map((n) => name + ': ' + n));
     if (missing.length) { console.error('missing exports:', missing.join(', ')); process.exit(1); }
     console.log('pack check: the tarball installs and its three entry points load');
   `;
   execFileSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: app, stdio: 'inherit' });
+  // Bundlers resolve the devtools for a page with the browser condition: the server is left out.
+  const browserProbe = `
+    const devtools = await import('gemini-live-fsm/devtools');
+    if (typeof devtools.connectReduxDevTools !== 'function' || 'startInspector' in devtools) {
+      console.error('the browser devtools entry is wrong'); process.exit(1);
+    }
+    console.log('pack check: the browser devtools entry loads without the inspector server');
+  `;
+  execFileSync(process.execPath, ['--conditions=browser', '--input-type=module', '-e', browserProbe], { cwd: app, stdio: 'inherit' });
   execFileSync(join(app, 'node_modules', '.bin', 'gemini-live-fsm'), ['--help'], { cwd: app, stdio: 'ignore' });
   console.log('pack check: the gemini-live-fsm command runs');
 } finally {

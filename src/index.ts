@@ -32,7 +32,7 @@ export {
 export type { LiveErrorCode } from './errors.js';
 export { classifyClose, closeError } from './closeCodes.js';
 export type { CloseClassification, CloseKind } from './closeCodes.js';
-export { sessionMachine } from './machines/session.machine.js';
+export { DEFAULT_SETTINGS, backoffDelay, sessionMachine } from './machines/session.machine.js';
 export type { SessionMachine } from './machines/session.machine.js';
 export { DEFAULT_TOOL_TIMEOUT_MS } from './actors/toolExecutor.js';
 export type {
@@ -40,11 +40,14 @@ export type {
   ClosedBy,
   DropReason,
   EmittedOf,
+  InputPolicy,
   PendingCall,
+  ReconnectCause,
   SessionContext,
   SessionCounters,
   SessionEmitted,
   SessionEvent,
+  SessionSettings,
   ToolOutcome,
 } from './machines/types.js';
 export type {
@@ -59,3 +62,7 @@ export type {
 } from './protocol.js';
 export { pacedPcm, readWav, syntheticSpeech } from './adapters/audioSources.js';
 export type { DecodedWav, PacedPcmOptions } from './adapters/audioSources.js';
+export { mediaStreamSource } from './adapters/browserMic.js';
+export type { MediaStreamAudioSource, MediaStreamSourceOptions } from './adapters/browserMic.js';
+export { createChunker, createPcm16Converter, createStreamResampler, floatToPcm16 } from './adapters/resample.js';
+export type { StreamResampler } from './adapters/resample.js';

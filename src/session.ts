@@ -6,20 +6,23 @@
 import type { LiveConnectConfig } from '@google/genai';
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import { activityEvent, type ActivitySignal } from './actors/activity.js';
-import { createConnectionLogic } from './actors/connection.js';
-import { micLogic } from './actors/mic.js';
-import { DEFAULT_TOOL_TIMEOUT_MS, createToolExecutorLogic } from './actors/toolExecutor.js';
+import { connectionCallback } from './actors/connection.js';
+import { DEFAULT_TOOL_TIMEOUT_MS, toolExecutorCallback } from './actors/toolExecutor.js';
+import { inputBufferCallback } from './actors/inputBuffer.js';
 import { createGenAITransport, type GenAITransportOptions } from './adapters/genai.js';
 import { ListenerError, LiveSessionError, SessionClosedError, TransportError, describe } from './errors.js';
 import { initialCounters, total } from './machines/counters.js';
-import { sessionMachine, type SessionMachine } from './machines/session.machine.js';
+import { inspectedSessionMachine, meteredSessionMachine, provideServices, type SessionServices } from './liveMachine.js';
+import { DEFAULT_SETTINGS, type SessionMachine } from './machines/session.machine.js';
 import type {
   AudioSource,
   EmittedOf,
   InputEvent,
+  InputPolicy,
   PendingCall,
   SessionCounters,
   SessionEmitted,
+  SessionSettings,
 } from './machines/types.js';
 import { INPUT_AUDIO_MIME_TYPE, REALTIME_INPUT_KINDS, type RealtimeInputKind } from './protocol.js';
 import { toFunctionDeclarations, type AnyTool } from './tools.js';
@@ -38,6 +41,22 @@ export type LiveSessionOptions = SessionConnection & {
   toolTimeoutMs?: number;
   /** Bound on opening a connection until setup completes (default 15 s). */
   connectTimeoutMs?: number;
+  /** Ask for resumption handles, so that a new connection resumes the conversation (default true). */
+  resumption?: boolean;
+  /**
+   * Reconnect after a retryable close (1011, a network drop, an abnormal close), with full-jitter
+   * backoff; `false` closes the session instead. Default `{ maxAttempts: 3 }` in a row: the count
+   * resets once a connection has streamed for `stableAfterMs` (10 s).
+   */
+  reconnect?: false | { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number; stableAfterMs?: number };
+  /** Realtime input while a tool call is pending: `'drop'` (default) or a bounded buffer. */
+  inputWhileGated?: InputPolicy;
+  /** Realtime input between connections: default `{ buffer: { maxMs: 2000 } }`. */
+  inputWhileReconnecting?: InputPolicy;
+  /** Most inputs a buffer holds whatever their duration (default 1000). */
+  maxBufferedInputs?: number;
+  /** Close the gate for NON_BLOCKING tools too (default false: the mic keeps streaming). */
+  gateNonBlockingTools?: boolean;
   /** Any XState inspection observer, passed to `createActor`. */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 };
@@ -94,6 +113,7 @@ export interface LiveSession {
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+const DEFAULT_MAX_BUFFERED_INPUTS = 1_000;
 
 /**
  * Creates a session. Nothing is sent until `connect()`.
@@ -116,17 +136,20 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   const tools = options.tools ?? [];
   assertUniqueNames(tools);
   const transport = options.transport ?? createGenAITransport({ ai: options.ai, model: options.model, config: options.config });
-  const machine = sessionMachine.provide({
-    actors: {
-      connection: createConnectionLogic({
-        transport,
-        functionDeclarations: toFunctionDeclarations(tools),
-        connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-      }),
-      toolExecutor: createToolExecutorLogic({ tools, timeoutMs: options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS }),
-      mic: micLogic,
-    },
-  });
+  const settings = sessionSettings(options, tools);
+  const services: SessionServices = {
+    connection: connectionCallback({
+      transport,
+      functionDeclarations: toFunctionDeclarations(tools),
+      sessionResumption: settings.resumption,
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    }),
+    toolExecutor: toolExecutorCallback({ tools, timeoutMs: options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS }),
+    inputBuffer: inputBufferCallback({ maxItems: options.maxBufferedInputs ?? DEFAULT_MAX_BUFFERED_INPUTS }),
+    forwarded: initialCounters().forwarded,
+  };
+  // An inspector reads every count off every snapshot; without one, forwarded input is metered.
+  const machine = options.inspect ? inspectedSessionMachine : meteredSessionMachine;
 
   const listeners = new Map<string, Set<(event: SessionEmitted) => void>>();
   // Inputs handed over after the actor stopped: the machine cannot count them, so we do.
@@ -147,7 +170,8 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
     }
   };
 
-  const actor = createActor(machine, options.inspect ? { inspect: options.inspect } : {});
+  const actor = createActor(machine, options.inspect ? { input: settings, inspect: options.inspect } : { input: settings });
+  provideServices(actor.system, services);
   actor.on('*', (event) => dispatch(event as SessionEmitted));
   // A defect inside the machine must reach the application as an error, not crash the process.
   actor.subscribe({
@@ -198,7 +222,7 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
           }
           if (snapshot.status !== 'active') {
             const closedBy = snapshot.context.closedBy;
-            reject(closedBy?.by === 'server' ? closedBy.error : new SessionClosedError('connect'));
+            reject(closedBy && closedBy.by !== 'client' ? closedBy.error : new SessionClosedError('connect'));
             return true;
           }
           return false;
@@ -259,18 +283,23 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
       const counters = context.counters;
       const late = total(afterClose);
       const received = { ...counters.received };
-      for (const kind of REALTIME_INPUT_KINDS) received[kind] += afterClose[kind];
+      const forwarded = { ...counters.forwarded };
+      for (const kind of REALTIME_INPUT_KINDS) {
+        received[kind] += afterClose[kind] + services.forwarded[kind];
+        forwarded[kind] += services.forwarded[kind];
+      }
       const dropped = { ...counters.dropped, closed: counters.dropped.closed + late };
       const gatedNow = context.gatedSince === undefined ? 0 : Date.now() - context.gatedSince;
       return {
         ...counters,
         received,
+        forwarded,
         dropped,
         gatedMs: counters.gatedMs + gatedNow,
         state: topState(),
         pendingToolCalls: Object.keys(context.pending).length,
         totalReceived: total(received),
-        totalForwarded: total(counters.forwarded),
+        totalForwarded: total(forwarded),
         totalDropped: total(dropped),
       };
     },
@@ -281,6 +310,23 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   }
 
   return session;
+}
+
+/** The machine's settings from the session's options. */
+function sessionSettings(options: LiveSessionOptions, tools: readonly AnyTool[]): SessionSettings {
+  const reconnect: Exclude<LiveSessionOptions['reconnect'], false | undefined> =
+    options.reconnect === false ? { maxAttempts: 0 } : (options.reconnect ?? {});
+  return {
+    resumption: options.resumption ?? DEFAULT_SETTINGS.resumption,
+    maxReconnectAttempts: reconnect.maxAttempts ?? DEFAULT_SETTINGS.maxReconnectAttempts,
+    baseDelayMs: reconnect.baseDelayMs ?? DEFAULT_SETTINGS.baseDelayMs,
+    maxDelayMs: reconnect.maxDelayMs ?? DEFAULT_SETTINGS.maxDelayMs,
+    stableAfterMs: reconnect.stableAfterMs ?? DEFAULT_SETTINGS.stableAfterMs,
+    inputWhileGated: options.inputWhileGated ?? DEFAULT_SETTINGS.inputWhileGated,
+    inputWhileReconnecting: options.inputWhileReconnecting ?? DEFAULT_SETTINGS.inputWhileReconnecting,
+    nonBlockingTools: tools.filter((tool) => tool.behavior === 'NON_BLOCKING').map((tool) => tool.name),
+    gateNonBlocking: options.gateNonBlockingTools ?? DEFAULT_SETTINGS.gateNonBlocking,
+  };
 }
 
 function assertUniqueNames(tools: readonly AnyTool[]) {

@@ -20,6 +20,8 @@ export interface TransportHandlers {
 export interface TransportConnectRequest {
   /** The declarations of the session's tools, to add to `setup.tools`. */
   functionDeclarations: FunctionDeclaration[];
+  /** Ask the server for resumption handles (`setup.sessionResumption`). */
+  sessionResumption: boolean;
   /** Resume the session with this handle, when there is one. */
   resumptionHandle: string | undefined;
   handlers: TransportHandlers;

@@ -1,6 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import type { InspectorView } from '../src/devtools/index.js';
 import { startLiveEmulator } from '../src/testing/index.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -57,5 +59,45 @@ describe('npm run demo', () => {
     const { code, stderr } = await demo(['--live'], { GEMINI_API_KEY: '' });
     expect(code).toBe(2);
     expect(stderr).toContain('set GEMINI_API_KEY');
+  }, 60_000);
+
+  it('refuses --inspect with --no-gate, whose naive client has no session to watch', async () => {
+    const { code, stderr } = await demo(['--inspect', '--no-gate']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--inspect watches a gemini-live-fsm session');
+  }, 60_000);
+
+  it('--inspect serves the inspector page, waits for it, and streams the conversation to it', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/demo/demo.ts', '--inspect'], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => (stdout += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      await expect.poll(() => /inspector: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout), { timeout: 30_000 }).not.toBeNull();
+      const url = /inspector: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout)?.[1] ?? '';
+      // Nothing happens until a page opens the inspector.
+      expect(stdout).toContain('the conversation starts when it connects');
+      expect(stdout).not.toContain('state      ');
+
+      const views: InspectorView[] = [];
+      const page = new WebSocket(`${url.replace('http', 'ws')}ws`);
+      page.on('message', (data: Buffer) => views.push((JSON.parse(data.toString('utf8')) as { view: InspectorView }).view));
+      page.on('error', () => undefined); // the demo closes it when it ends
+      expect(await exited).toBe(0);
+      expect(stdout).toContain('inspector page connected');
+      expect(stdout).toContain('connection closes with 1008: 0');
+      expect(views.map((v) => v.state)).toEqual(expect.arrayContaining(['idle.connecting', 'streaming', 'awaitingToolResponse', 'closed']));
+      const gated = views.find((v) => v.state === 'awaitingToolResponse');
+      expect(gated?.gate).toBe('closed');
+      expect(gated?.pending.map((call) => call.name).sort()).toEqual(['get_headlines', 'get_weather']);
+      expect(views.at(-1)?.counters?.toolResponsesSent).toBe(1);
+    } finally {
+      child.kill();
+    }
   }, 60_000);
 });

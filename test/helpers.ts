@@ -1,5 +1,5 @@
 import { vi } from 'vitest';
-import { createLiveSession, type AnyTool, type LiveSession, type SessionEmitted } from '../src/index.js';
+import { createLiveSession, type AnyTool, type LiveSession, type LiveSessionOptions, type SessionEmitted } from '../src/index.js';
 import {
   createScriptedTransport,
   type OutboundFrame,
@@ -33,17 +33,19 @@ export interface Harness {
 
 /** A connected session over a scripted transport, recording everything it emits. */
 export async function connectedSession(
-  options: { tools?: AnyTool[]; toolTimeoutMs?: number; transport?: ScriptedTransportOptions } = {},
+  options: Omit<LiveSessionOptions, 'transport' | 'ai' | 'model' | 'config' | 'tools'> & {
+    tools?: AnyTool[];
+    transport?: ScriptedTransportOptions;
+  } = {},
 ): Promise<Harness> {
-  const transport = createScriptedTransport(options.transport);
-  const session = createLiveSession({
-    transport,
-    tools: options.tools ?? [],
-    ...(options.toolTimeoutMs !== undefined ? { toolTimeoutMs: options.toolTimeoutMs } : {}),
-  });
+  const { transport: transportOptions, tools, ...sessionOptions } = options;
+  const transport = createScriptedTransport(transportOptions);
+  const session = createLiveSession({ ...sessionOptions, transport, tools: tools ?? [] });
   const emitted: SessionEmitted[] = [];
   session.actor.on('*', (event) => emitted.push(event as SessionEmitted));
-  await session.connect();
+  const connecting = session.connect();
+  if (transportOptions?.open === 'manual') (await transport.nextConnection()).accept();
+  await connecting;
   const server = transport.connections[0];
   if (!server) throw new Error('no connection opened');
   return {

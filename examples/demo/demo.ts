@@ -6,6 +6,9 @@
  *   npm run demo -- --no-gate     a naive client against the same emulator: watch it get 1008
  *   npm run demo -- --live        the real service (needs GEMINI_API_KEY), mic read from a WAV
  *        [--wav file.wav] [--model name]
+ *   npm run demo -- --inspect     also serve the offline inspector page and print its URL; the
+ *        [--inspect-port N]        conversation starts once a page has opened it (or after
+ *        [--inspect-wait S]        --inspect-wait seconds, default 30; 0 does not wait)
  */
 import { GoogleGenAI, Modality } from '@google/genai';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -14,6 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connectPlainClient } from '../clients/naiveClients.js';
 import { createLiveSession, defineTool, pacedPcm, readWav, syntheticSpeech } from '../../src/index.js';
+import { combineInspectors, startInspector, type Inspector } from '../../src/devtools/index.js';
 import { startLiveEmulator, type LiveEmulator, type Scenario } from '../../src/testing/index.js';
 import { colour, createTimeline, followSession, stateChanges, type Timeline } from './timeline.js';
 
@@ -94,13 +98,45 @@ async function main() {
       live: { type: 'boolean', default: false },
       wav: { type: 'string', default: join(import.meta.dirname, 'question.wav') },
       model: { type: 'string' },
+      inspect: { type: 'boolean', default: false },
+      'inspect-port': { type: 'string', default: '0' },
+      'inspect-wait': { type: 'string', default: '30' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
-    console.log('usage: npm run demo [-- --no-gate] [-- --live [--wav file.wav] [--model name]]');
+    console.log('usage: npm run demo [-- --no-gate] [-- --live [--wav file.wav] [--model name]] [-- --inspect [--inspect-port N] [--inspect-wait S]]');
     return 0;
   }
+  if (values.inspect && values['no-gate']) {
+    console.error('--inspect watches a gemini-live-fsm session; the naive client of --no-gate has none.');
+    return 2;
+  }
+  const inspector = values.inspect ? await openInspector(Number(values['inspect-port']), Number(values['inspect-wait'])) : undefined;
+  try {
+    return await run(values, inspector);
+  } finally {
+    await inspector?.close();
+  }
+}
+
+/** Starts the offline inspector, prints its URL, and waits a while for a page to open it. */
+async function openInspector(port: number, waitSeconds: number): Promise<Inspector> {
+  const inspector = await startInspector({ port, title: 'gemini-live-fsm demo' });
+  console.log(colour.bold(`inspector: ${inspector.url}`));
+  if (waitSeconds > 0) {
+    console.log(`open it in a browser on this machine; the conversation starts when it connects (or in ${waitSeconds} s)`);
+    await inspector.waitForClient({ timeoutMs: waitSeconds * 1000 }).then(
+      () => console.log('inspector page connected\n'),
+      () => console.log('no inspector page yet: starting anyway\n'),
+    );
+  }
+  return inspector;
+}
+
+type DemoOptions = { 'no-gate': boolean; live: boolean; wav: string; model?: string | undefined };
+
+async function run(values: DemoOptions, inspector: Inspector | undefined): Promise<number> {
   const print = createTimeline();
 
   if (values.live) {
@@ -117,7 +153,7 @@ async function main() {
     // GEMINI_LIVE_BASE_URL points the same code at another endpoint (the tests use the emulator).
     const baseUrl = process.env['GEMINI_LIVE_BASE_URL'];
     const ai = new GoogleGenAI(baseUrl ? { apiKey, httpOptions: { baseUrl } } : { apiKey });
-    const outcome = await runSession(ai, values.model ?? LIVE_MODEL, pcm, print, 1);
+    const outcome = await runSession(ai, values.model ?? LIVE_MODEL, pcm, print, 1, inspector);
     return summarise(print, outcome, undefined);
   }
 
@@ -131,7 +167,7 @@ async function main() {
       return summarise(print, undefined, emulator);
     }
     console.log(colour.bold(`gemini-live-fsm against the emulator at ${emulator.baseUrl}\n`));
-    const outcome = await runSession(ai, 'models/gemini-live-emulated', speech, print, 2);
+    const outcome = await runSession(ai, 'models/gemini-live-emulated', speech, print, 2, inspector);
     return summarise(print, outcome, emulator);
   } finally {
     await emulator.close();
@@ -144,13 +180,20 @@ interface SessionOutcome {
 }
 
 /** One gemini-live-fsm session: mic in, model audio out, until `turns` turns are complete. */
-async function runSession(ai: GoogleGenAI, model: string, speech: Uint8Array, print: Timeline, turns: number): Promise<SessionOutcome> {
+async function runSession(
+  ai: GoogleGenAI,
+  model: string,
+  speech: Uint8Array,
+  print: Timeline,
+  turns: number,
+  inspector: Inspector | undefined,
+): Promise<SessionOutcome> {
   const session = createLiveSession({
     ai,
     model,
     config: { responseModalities: [Modality.AUDIO], inputAudioTranscription: {}, outputAudioTranscription: {} },
     tools,
-    inspect: stateChanges(print),
+    inspect: inspector ? combineInspectors(stateChanges(print), inspector.inspect) : stateChanges(print),
   });
   const follower = followSession(session, print);
   const modelAudio: Uint8Array[] = [];

@@ -3,7 +3,7 @@
  * says into machine events, and sends what the machine asks it to. Nothing thrown by the
  * transport or the SDK escapes it: every failure becomes an event.
  */
-import { fromCallback } from 'xstate';
+import { fromCallback, type AnyEventObject, type CallbackLogicFunction } from 'xstate';
 import { closeError } from '../closeCodes.js';
 import { ConnectError, LiveSessionError, TransportError, describe } from '../errors.js';
 import type { ConnectionCommand, ConnectionInput, ServerEvent } from '../machines/types.js';
@@ -15,6 +15,8 @@ import { toServerEvents } from './serverEvents.js';
 export interface ConnectionOptions {
   transport: LiveTransport;
   functionDeclarations: FunctionDeclaration[];
+  /** Ask the server for resumption handles. */
+  sessionResumption: boolean;
   /** How long to wait for the connection to open and setup to complete. */
   connectTimeoutMs: number;
 }
@@ -24,11 +26,22 @@ export interface ConnectionOptions {
  *
  * @example
  * ```ts
- * sessionMachine.provide({ actors: { connection: createConnectionLogic({ transport, functionDeclarations: [], connectTimeoutMs: 15_000 }) } });
+ * const connection = createConnectionLogic({
+ *   transport,
+ *   functionDeclarations: [],
+ *   sessionResumption: true,
+ *   connectTimeoutMs: 15_000,
+ * });
+ * sessionMachine.provide({ actors: { connection } });
  * ```
  */
 export function createConnectionLogic(options: ConnectionOptions) {
-  return fromCallback<ConnectionCommand, ConnectionInput>(({ input, sendBack, receive }) => {
+  return fromCallback<ConnectionCommand, ConnectionInput>(connectionCallback(options));
+}
+
+/** The body of {@link createConnectionLogic}: what each connection actor of a session runs. */
+export function connectionCallback(options: ConnectionOptions): CallbackLogicFunction<ConnectionCommand, AnyEventObject, ConnectionInput> {
+  return ({ input, sendBack, receive }) => {
     const { generation } = input;
     let connection: LiveConnection | undefined;
     let stopped = false;
@@ -84,6 +97,7 @@ export function createConnectionLogic(options: ConnectionOptions) {
     try {
       opening = options.transport.connect({
         functionDeclarations: options.functionDeclarations,
+        sessionResumption: options.sessionResumption,
         resumptionHandle: input.resumptionHandle,
         handlers,
       });
@@ -112,12 +126,12 @@ export function createConnectionLogic(options: ConnectionOptions) {
 
     receive((command) => {
       if (!connection || ended) return;
-      const open = connection;
-      const failure = safely(() => {
-        if (command.type === 'send.realtimeInput') open.sendRealtimeInput(command.input);
-        else open.sendToolResponse(command.responses);
-      });
-      if (failure !== undefined) {
+      // Every frame passes here: a plain try, no closure per call.
+      try {
+        if (command.type === 'send.realtimeInput') connection.sendRealtimeInput(command.input);
+        else connection.sendToolResponse(command.responses);
+      } catch (thrown) {
+        const failure = thrown ?? new Error('undefined was thrown');
         sendBack({
           type: 'transport.error',
           generation,
@@ -131,7 +145,7 @@ export function createConnectionLogic(options: ConnectionOptions) {
       clearTimeout(timer);
       if (connection) safely(() => connection?.close());
     };
-  });
+  };
 }
 
 /** Runs `fn`; returns what it threw, or undefined. */

@@ -4,7 +4,7 @@
  * that is unknown, gets invalid arguments, throws, hangs or returns something that is not JSON
  * settles as an error outcome, which the machine sends back to the model as an error response.
  */
-import { fromCallback } from 'xstate';
+import { fromCallback, type AnyEventObject, type CallbackLogicFunction } from 'xstate';
 import { ToolError, describe } from '../errors.js';
 import type { ToolExecutorCommand, ToolExecutorInput, ToolOutcome } from '../machines/types.js';
 import type { FunctionCall, JsonObject, JsonValue } from '../protocol.js';
@@ -29,26 +29,43 @@ export interface ToolExecutorOptions {
  * ```
  */
 export function createToolExecutorLogic(options: ToolExecutorOptions) {
+  return fromCallback<ToolExecutorCommand, ToolExecutorInput>(toolExecutorCallback(options));
+}
+
+/** The body of {@link createToolExecutorLogic}: what each tool executor of a session runs. */
+export function toolExecutorCallback(
+  options: ToolExecutorOptions,
+): CallbackLogicFunction<ToolExecutorCommand, AnyEventObject, ToolExecutorInput> {
   const byName = new Map(options.tools.map((tool) => [tool.name, tool]));
-  return fromCallback<ToolExecutorCommand, ToolExecutorInput>(({ input, sendBack, receive }) => {
+  return ({ input, sendBack, receive }) => {
     const running = new Map<string, AbortController>();
     let stopped = false;
+
+    // Once every call has settled or been cancelled the executor says so, and is stopped.
+    const settleOne = (key: string) => {
+      running.delete(key);
+      if (running.size === 0) sendBack({ type: 'tool.executorIdle', batch: input.batch });
+    };
 
     for (const { key, call } of input.calls) {
       const controller = new AbortController();
       running.set(key, controller);
-      void runCall(byName.get(call.name), call, controller, options.timeoutMs).then((outcome) => {
+      const tool = byName.get(call.name);
+      const scheduling = tool?.behavior === 'NON_BLOCKING' ? (tool.scheduling ?? 'WHEN_IDLE') : undefined;
+      void runCall(tool, call, controller, options.timeoutMs).then((outcome) => {
         // A call that was cancelled, or an executor that was stopped, answers nothing.
         if (stopped || running.get(key) !== controller) return;
-        running.delete(key);
-        sendBack({ type: 'tool.result', generation: input.generation, key, call, outcome });
+        sendBack({ type: 'tool.result', generation: input.generation, key, call, outcome, scheduling });
+        settleOne(key);
       });
     }
 
     receive((command) => {
       for (const key of command.keys) {
-        running.get(key)?.abort(new DOMException('the server cancelled the call', 'AbortError'));
-        running.delete(key);
+        const controller = running.get(key);
+        if (!controller) continue;
+        controller.abort(new DOMException('the server cancelled the call', 'AbortError'));
+        settleOne(key);
       }
     });
 
@@ -59,7 +76,7 @@ export function createToolExecutorLogic(options: ToolExecutorOptions) {
       }
       running.clear();
     };
-  });
+  };
 }
 
 /** Runs one call to its outcome. Never rejects. */

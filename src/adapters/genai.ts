@@ -11,9 +11,8 @@ import type {
   Tool,
 } from '@google/genai';
 import { encodeBase64 } from '../base64.js';
-import type { RealtimeInput } from '../protocol.js';
-import type { FunctionDeclaration } from '../tools.js';
-import type { LiveConnection, LiveTransport, TransportHandlers } from '../transport.js';
+import { INPUT_AUDIO_MIME_TYPE, type RealtimeInput } from '../protocol.js';
+import type { LiveConnection, LiveTransport, TransportConnectRequest, TransportHandlers } from '../transport.js';
 
 /** Options of {@link createGenAITransport}. */
 export interface GenAITransportOptions {
@@ -39,7 +38,7 @@ export function createGenAITransport(options: GenAITransportOptions): LiveTransp
     async connect(request) {
       const session = await options.ai.live.connect({
         model: options.model,
-        config: connectConfig(options.config, request.functionDeclarations, request.resumptionHandle),
+        config: connectConfig(options.config, request),
         callbacks: guardedCallbacks(request.handlers),
       });
       return wrapSession(session);
@@ -47,19 +46,20 @@ export function createGenAITransport(options: GenAITransportOptions): LiveTransp
   };
 }
 
-/** The user's config plus the tools' declarations and the resumption handle. */
+/** The user's config plus the tools' declarations and session resumption. */
 export function connectConfig(
   config: LiveConnectConfig | undefined,
-  declarations: FunctionDeclaration[],
-  resumptionHandle: string | undefined,
+  request: Pick<TransportConnectRequest, 'functionDeclarations' | 'sessionResumption' | 'resumptionHandle'>,
 ): LiveConnectConfig {
+  const { functionDeclarations: declarations, sessionResumption, resumptionHandle } = request;
   const merged: LiveConnectConfig = { ...config };
   if (declarations.length > 0) {
     const tools: Tool[] = [...toolList(config?.tools), { functionDeclarations: declarations } as Tool];
     merged.tools = tools;
   }
-  if (resumptionHandle !== undefined) {
-    merged.sessionResumption = { ...config?.sessionResumption, handle: resumptionHandle };
+  if (sessionResumption) {
+    merged.sessionResumption = { ...config?.sessionResumption };
+    if (resumptionHandle !== undefined) merged.sessionResumption.handle = resumptionHandle;
   }
   return merged;
 }
@@ -92,9 +92,29 @@ function guardedCallbacks(handlers: TransportHandlers) {
   };
 }
 
+/**
+ * The text of a 16 kHz PCM16 audio frame on either side of its base64, exactly as the SDK writes
+ * it (`JSON.stringify({ realtimeInput: { audio: { data, mimeType } } })`, for the Gemini API and
+ * Vertex AI alike). Prepared once, a frame then costs its base64 and a concatenation instead of
+ * the SDK's conversion and a JSON pass over a kilobyte: the hot path of every session.
+ */
+const AUDIO_FRAME_HEAD = '{"realtimeInput":{"audio":{"data":"';
+const AUDIO_FRAME_TAIL = `","mimeType":"${INPUT_AUDIO_MIME_TYPE}"}}}`;
+
+/** The wire text of one 16 kHz PCM16 audio frame. */
+export function audioFrameText(pcm: Uint8Array): string {
+  return AUDIO_FRAME_HEAD + encodeBase64(pcm) + AUDIO_FRAME_TAIL;
+}
+
 function wrapSession(session: Session): LiveConnection {
+  // `Session.conn`, the SDK's socket, is public in @google/genai 2.x and 3.x; anything without it
+  // goes through `sendRealtimeInput` only.
+  const socket: Pick<Session['conn'], 'send'> | undefined = typeof session.conn?.send === 'function' ? session.conn : undefined;
   return {
-    sendRealtimeInput: (input) => session.sendRealtimeInput(toSdkInput(input)),
+    sendRealtimeInput: (input) => {
+      if (socket && input.kind === 'audio' && input.mimeType === INPUT_AUDIO_MIME_TYPE) socket.send(audioFrameText(input.data));
+      else session.sendRealtimeInput(toSdkInput(input));
+    },
     // The SDK's scheduling enum is a string enum with the very values our union spells out.
     sendToolResponse: (responses) =>
       session.sendToolResponse({ functionResponses: responses as unknown as SdkFunctionResponse[] }),

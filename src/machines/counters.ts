@@ -12,11 +12,15 @@ export function initialCounters(): SessionCounters {
     forwarded: zeroes(REALTIME_INPUT_KINDS),
     dropped: zeroes(DROP_REASONS),
     deferred: 0,
+    buffered: 0,
+    replayed: 0,
     toolCalls: 0,
     toolResults: 0,
     toolErrors: 0,
     toolCancellations: 0,
     toolResponsesSent: 0,
+    toolResultsDiscarded: 0,
+    reconnects: 0,
     errors: 0,
     gatedMs: 0,
   };
@@ -60,4 +64,25 @@ export function total(record: Record<string, number>): number {
   let sum = 0;
   for (const value of Object.values(record)) sum += value;
   return sum;
+}
+
+/** The counters after one input of `kind` was received and put in the buffer. */
+export function countBuffered(c: SessionCounters, kind: RealtimeInputKind): SessionCounters {
+  return { ...c, received: { ...c.received, [kind]: c.received[kind] + 1 }, buffered: c.buffered + 1 };
+}
+
+/** The counters after buffered inputs were evicted (or given up when the session closed). */
+export function countBufferLost(c: SessionCounters, count: number, reason: DropReason): SessionCounters {
+  return { ...c, buffered: c.buffered - count, dropped: { ...c.dropped, [reason]: c.dropped[reason] + count } };
+}
+
+/**
+ * The counters after a buffered input was replayed: forwarded, or (when the activity bracket
+ * refused it on the new connection) dropped with that reason.
+ */
+export function countReplayed(c: SessionCounters, kind: RealtimeInputKind, dropReason?: DropReason): SessionCounters {
+  const settled = { ...c, buffered: c.buffered - 1, replayed: c.replayed + 1 };
+  return dropReason
+    ? { ...settled, dropped: { ...c.dropped, [dropReason]: c.dropped[dropReason] + 1 } }
+    : { ...settled, forwarded: { ...c.forwarded, [kind]: c.forwarded[kind] + 1 } };
 }

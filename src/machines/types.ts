@@ -6,6 +6,7 @@ import type { LiveSessionError, ToolError } from '../errors.js';
 import type {
   FunctionCall,
   FunctionResponse,
+  FunctionResponseScheduling,
   JsonValue,
   RealtimeInput,
   RealtimeInputKind,
@@ -23,6 +24,8 @@ export interface PendingCall {
   name: string;
   /** Which toolCall message it came in; a batch is answered in one toolResponse. */
   batch: number;
+  /** Whether the call holds the gate: NON_BLOCKING calls do not, unless configured to. */
+  blocking: boolean;
   /** The answer, once the tool has settled; sent when the whole batch has settled. */
   answer: FunctionResponse | undefined;
 }
@@ -38,7 +41,9 @@ export type DropReason =
   /** An activityStart while the previous one has not ended. */
   | 'activityAlreadyOpen'
   /** The session has closed. */
-  | 'closed';
+  | 'closed'
+  /** It was buffered, and the buffer overflowed (the oldest input goes first). */
+  | 'evicted';
 
 /** Every drop reason, in a stable order. */
 export const DROP_REASONS: readonly DropReason[] = [
@@ -47,12 +52,13 @@ export const DROP_REASONS: readonly DropReason[] = [
   'noOpenActivity',
   'activityAlreadyOpen',
   'closed',
+  'evicted',
 ];
 
 /**
- * The counters the machine keeps (I4). Every input is received once, then forwarded, dropped or
- * (an activityEnd while gated) deferred, so at any time
- * `sum(received) === sum(forwarded) + sum(dropped) + deferred`.
+ * The counters the machine keeps (I4). Every input is received once, then forwarded, dropped,
+ * buffered (and later replayed or evicted) or, an activityEnd while gated, deferred, so at any time
+ * `sum(received) === sum(forwarded) + sum(dropped) + deferred + buffered`.
  */
 export interface SessionCounters {
   received: Record<RealtimeInputKind, number>;
@@ -60,11 +66,19 @@ export interface SessionCounters {
   dropped: Record<DropReason, number>;
   /** activityEnds held back right now until the gate reopens (0 or 1). */
   deferred: number;
+  /** Inputs in the buffer right now. */
+  buffered: number;
+  /** Buffered inputs sent later (also counted as forwarded, or dropped if the bracket refused them). */
+  replayed: number;
   toolCalls: number;
   toolResults: number;
   toolErrors: number;
   toolCancellations: number;
   toolResponsesSent: number;
+  /** Tool results that arrived for a call nobody waits for any more (an older connection's). */
+  toolResultsDiscarded: number;
+  /** Connections opened after the first. */
+  reconnects: number;
   errors: number;
   /** Milliseconds spent gated, up to the last time the gate reopened. */
   gatedMs: number;
@@ -74,11 +88,39 @@ export interface SessionCounters {
 export type ClosedBy =
   /** The application called `close()`. */
   | { by: 'client' }
-  /** The connection ended and cannot be recovered. */
-  | { by: 'server'; error: LiveSessionError };
+  /** The connection ended in a way no retry can mend. */
+  | { by: 'server'; error: LiveSessionError }
+  /** Every reconnect attempt failed; `error` is the last failure. */
+  | { by: 'attemptsExhausted'; error: LiveSessionError; attempts: number };
+
+/** What to do with realtime input the session cannot send now. */
+export type InputPolicy = 'drop' | { buffer: { maxMs: number } };
+
+/** The machine's settings, fixed for the life of a session. */
+export interface SessionSettings {
+  /** Whether the server issues resumption handles (the session asks for them by default). */
+  resumption: boolean;
+  /** Reconnect attempts after a retryable close, in a row; 0 turns reconnecting off. */
+  maxReconnectAttempts: number;
+  /** Backoff: full jitter over `min(maxDelayMs, baseDelayMs * 2^attempt)`. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Streaming this long on a connection resets the count of failed attempts. */
+  stableAfterMs: number;
+  inputWhileGated: InputPolicy;
+  inputWhileReconnecting: InputPolicy;
+  /** Names of the NON_BLOCKING tools. */
+  nonBlockingTools: string[];
+  /** Whether a NON_BLOCKING call closes the gate all the same (default false). */
+  gateNonBlocking: boolean;
+}
+
+/** Why the session is between connections. */
+export type ReconnectCause = 'goAway' | 'connectionLost';
 
 /** The machine's context. No audio bytes live here. */
 export interface SessionContext {
+  settings: SessionSettings;
   /** Counts connections; events from an older connection are ignored. */
   generation: number;
   /** The gate: calls the server is waiting on, by key. */
@@ -91,9 +133,22 @@ export interface SessionContext {
   activityEndDeferred: boolean;
   /** The newest resumable session handle the server gave. */
   resumptionHandle: string | undefined;
+  /** Whether the newest handle was issued after our last toolResponse (safe to resume with). */
+  handleIsFresh: boolean;
+  /** Set when the server announced the end of this connection: when it will close it. */
+  goAwayDeadline: number | undefined;
+  /** Failed reconnect attempts in a row. */
+  reconnectAttempts: number;
+  /** The last error that sent us reconnecting. */
+  lastError: LiveSessionError | undefined;
   /** When the gate last closed (ms since epoch), while it is closed. */
   gatedSince: number | undefined;
   closedBy: ClosedBy | undefined;
+  /**
+   * Every input and tool figure, as of this snapshot. In a session made by `createLiveSession`
+   * without `inspect`, realtime input forwarded while streaming is counted by the session instead
+   * (one context copy per frame spared); `session.metrics()` always has every count.
+   */
   counters: SessionCounters;
 }
 
@@ -145,7 +200,20 @@ export interface ToolResultEvent {
   key: string;
   call: FunctionCall;
   outcome: ToolOutcome;
+  /** For a NON_BLOCKING tool: how the model should take the response. */
+  scheduling: FunctionResponseScheduling | undefined;
 }
+
+/** A tool executor has settled every call it was given. */
+export interface ToolExecutorIdleEvent {
+  type: 'tool.executorIdle';
+  batch: number;
+}
+
+/** What the input buffer reports. */
+export type BufferEvent =
+  | { type: 'buffer.replay'; inputs: RealtimeInput[] }
+  | { type: 'buffer.evicted'; kinds: RealtimeInputKind[] };
 
 /** A source of microphone audio: an async iterable of PCM16 chunks (a Node `Readable` is one). */
 export type AudioSource = AsyncIterable<Uint8Array>;
@@ -160,7 +228,14 @@ export type MicEvent =
 export type AppEvent = { type: 'CONNECT' } | { type: 'CLOSE' };
 
 /** Every event the machine accepts. */
-export type SessionEvent = AppEvent | InputEvent | ServerEvent | ToolResultEvent | MicEvent;
+export type SessionEvent =
+  | AppEvent
+  | InputEvent
+  | ServerEvent
+  | ToolResultEvent
+  | ToolExecutorIdleEvent
+  | BufferEvent
+  | MicEvent;
 
 // ---------------------------------------------------------------------------------------------
 // Events the machine emits to the application
@@ -183,6 +258,10 @@ export type SessionEmitted =
   | { type: 'inputDropped'; kind: RealtimeInputKind; reason: DropReason }
   | { type: 'usage'; usage: UsageMetadata }
   | { type: 'goAway'; timeLeftMs: number | undefined }
+  | { type: 'reconnecting'; cause: ReconnectCause; attempt: number; error: LiveSessionError | undefined }
+  | { type: 'reconnected'; generation: number; resumed: boolean }
+  /** No fresh handle came in time after a goAway: the session resumed with an older one. */
+  | { type: 'resumptionHandleStale'; handle: string | undefined }
   | { type: 'micEnded'; error: LiveSessionError | undefined }
   | { type: 'error'; error: LiveSessionError }
   | { type: 'closed'; closedBy: ClosedBy };
@@ -207,11 +286,18 @@ export type ConnectionCommand =
 /** Input of a tool executor: the calls of one toolCall message. */
 export interface ToolExecutorInput {
   generation: number;
+  batch: number;
   calls: { key: string; call: FunctionCall }[];
 }
 
 /** What the machine asks of a tool executor. */
 export type ToolExecutorCommand = { type: 'cancel'; keys: string[] };
+
+/** What the machine asks of the input buffer. */
+export type InputBufferCommand =
+  | { type: 'buffer.push'; input: RealtimeInput; maxMs: number }
+  | { type: 'buffer.restore'; inputs: RealtimeInput[] }
+  | { type: 'buffer.flush' };
 
 /** Input of the mic actor. */
 export interface MicInput {

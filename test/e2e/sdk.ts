@@ -1,7 +1,13 @@
 import * as genai2 from '@google/genai';
 import * as genai3 from 'genai3';
 import { afterEach } from 'vitest';
-import { createGenAITransport, createLiveSession, type AnyTool, type LiveSession } from '../../src/index.js';
+import {
+  createGenAITransport,
+  createLiveSession,
+  type AnyTool,
+  type LiveSession,
+  type LiveSessionOptions,
+} from '../../src/index.js';
 import { auditGate } from './gateAudit.js';
 import { startLiveEmulator, type LiveEmulator, type LiveEmulatorOptions } from '../../src/testing/index.js';
 
@@ -40,20 +46,17 @@ export async function emulator(options: LiveEmulatorOptions = {}): Promise<LiveE
 export function fsmSession(
   target: LiveEmulator,
   tools: AnyTool[],
-  options: { toolTimeoutMs?: number; config?: genai2.LiveConnectConfig } = {},
+  options: Omit<LiveSessionOptions, 'ai' | 'model' | 'transport' | 'tools'> = {},
 ): LiveSession & { gateViolations: ReturnType<typeof auditGate>['violations'] } {
+  const { config, ...sessionOptions } = options;
   const audited = auditGate(
     createGenAITransport({
       ai: clientFor(target),
       model: MODEL,
-      config: options.config ?? { responseModalities: [genai2.Modality.AUDIO] },
+      config: config ?? { responseModalities: [genai2.Modality.AUDIO] },
     }),
   );
-  const session = createLiveSession({
-    transport: audited.transport,
-    tools,
-    ...(options.toolTimeoutMs !== undefined ? { toolTimeoutMs: options.toolTimeoutMs } : {}),
-  });
+  const session = createLiveSession({ ...sessionOptions, transport: audited.transport, tools });
   cleanups.push(() => session.close());
   return Object.assign(session, { gateViolations: audited.violations });
 }

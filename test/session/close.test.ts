@@ -55,7 +55,7 @@ describe('I7: closed is final', () => {
       h.session.attachMic(Readable.from([FRAME]));
       h.server.toolCall([{ id: '1', name: 'hang', args: {} }]);
       expect(vi.getTimerCount()).toBeGreaterThan(0);
-      expect(Object.keys(h.session.actor.getSnapshot().children).sort()).toEqual(['connection-1', 'mic', 'tools-1']);
+      expect(Object.keys(h.session.actor.getSnapshot().children).sort()).toEqual(['buffer', 'connection-1', 'mic', 'tools-1']);
 
       await h.session.close();
       expect(vi.getTimerCount()).toBe(0);

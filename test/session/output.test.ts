@@ -27,12 +27,10 @@ describe('what the session tells the application', () => {
     expect(h.of('usage')).toEqual([{ type: 'usage', usage: { totalTokenCount: 9 } }]);
   });
 
-  it('emits goAway and keeps only resumable handles', async () => {
+  it('keeps only resumable handles', async () => {
     const h = await connectedSession();
-    h.server.goAway('10s');
     h.server.send({ sessionResumptionUpdate: { newHandle: 'h1', resumable: true } });
     h.server.send({ sessionResumptionUpdate: { newHandle: 'h2', resumable: false } });
-    expect(h.of('goAway')).toEqual([{ type: 'goAway', timeLeftMs: 10_000 }]);
     expect(h.session.actor.getSnapshot().context.resumptionHandle).toBe('h1');
   });
 
@@ -106,6 +104,7 @@ describe('what the session tells the application', () => {
     await session.connect();
     expect(transport.connections[0]?.request).toEqual({
       functionDeclarations: [{ name: 'f', description: 'does f' }],
+      sessionResumption: true,
       resumptionHandle: undefined,
     });
   });

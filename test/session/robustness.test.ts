@@ -103,7 +103,7 @@ describe('I6: no crash', () => {
 
   it('rejects connect() with a typed error when the transport cannot connect', async () => {
     const transport = createScriptedTransport({ open: 'manual' });
-    const session = createLiveSession({ transport });
+    const session = createLiveSession({ transport, reconnect: false });
     const connecting = session.connect();
     const server = await transport.nextConnection();
     server.reject(new Error('401 API key not valid'));
@@ -124,7 +124,7 @@ describe('I6: no crash', () => {
     vi.useFakeTimers();
     try {
       const transport = createScriptedTransport({ open: 'manual' });
-      const session = createLiveSession({ transport, connectTimeoutMs: 5_000 });
+      const session = createLiveSession({ transport, connectTimeoutMs: 5_000, reconnect: false });
       const connecting = session.connect();
       const outcome = connecting.catch((error: unknown) => error);
       await vi.advanceTimersByTimeAsync(5_000);
@@ -135,8 +135,16 @@ describe('I6: no crash', () => {
     }
   });
 
-  it('closes with a typed, classified error when the server closes the connection', async () => {
+  it('closes with a typed, classified error when the server closes the connection for good', async () => {
     const h = await connectedSession();
+    h.server.serverClose(1007, 'Request contains an invalid argument.');
+    expect(h.session.state).toBe('closed');
+    const [closed] = h.of('closed');
+    expect(closed?.closedBy).toMatchObject({ by: 'server', error: { closeCode: 1007, kind: 'invalidArgument', retryable: false } });
+  });
+
+  it('closes on a retryable close too when reconnecting is off', async () => {
+    const h = await connectedSession({ reconnect: false });
     h.server.serverClose(1011, 'Internal error encountered.');
     expect(h.session.state).toBe('closed');
     const [closed] = h.of('closed');

@@ -35,6 +35,7 @@ describe('createGenAITransport', () => {
     const log: unknown[] = [];
     const connection = await transport.connect({
       functionDeclarations: [{ name: 'f' }],
+      sessionResumption: true,
       resumptionHandle: 'h1',
       handlers: handlers(log),
     });
@@ -60,6 +61,7 @@ describe('createGenAITransport', () => {
     const log: unknown[] = [];
     await createGenAITransport({ ai: fake.ai, model: 'm' }).connect({
       functionDeclarations: [],
+      sessionResumption: false,
       resumptionHandle: undefined,
       handlers: {
         ...handlers(log),
@@ -82,13 +84,24 @@ describe('createGenAITransport', () => {
 
 describe('connectConfig', () => {
   it('keeps the user tools and adds the declarations after them', () => {
-    const config = connectConfig({ tools: [{ googleSearch: {} }] }, [{ name: 'f' }], undefined);
+    const config = connectConfig(
+      { tools: [{ googleSearch: {} }] },
+      { functionDeclarations: [{ name: 'f' }], sessionResumption: false, resumptionHandle: undefined },
+    );
     expect(config.tools).toEqual([{ googleSearch: {} }, { functionDeclarations: [{ name: 'f' }] }]);
     expect(config).not.toHaveProperty('sessionResumption');
   });
 
   it('leaves the tools alone when the session has none', () => {
-    expect(connectConfig({ temperature: 0 }, [], undefined)).toEqual({ temperature: 0 });
+    expect(connectConfig({ temperature: 0 }, { functionDeclarations: [], sessionResumption: false, resumptionHandle: undefined })).toEqual({
+      temperature: 0,
+    });
+  });
+
+  it('asks for resumption handles, with the handle to resume when there is one', () => {
+    const request = { functionDeclarations: [], sessionResumption: true, resumptionHandle: undefined };
+    expect(connectConfig({ sessionResumption: { transparent: true } }, request)).toEqual({ sessionResumption: { transparent: true } });
+    expect(connectConfig(undefined, { ...request, resumptionHandle: 'h' })).toEqual({ sessionResumption: { handle: 'h' } });
   });
 });
 

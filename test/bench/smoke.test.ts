@@ -1,0 +1,34 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The six figures `npm run bench` ends with, in order. */
+const FIGURES = [
+  'cpu-per-frame fsm/flag',
+  'cpu-per-frame fsm/raw',
+  'sessions-per-core',
+  'bytes-per-streaming-session',
+  'frames-leaked-after-toolcall',
+  'heap-growth-5-to-60-min-bytes',
+];
+
+describe('npm run bench', () => {
+  // The harness only: BENCH_QUICK runs every part briefly. Targets are the bench's business, not a test's.
+  it('runs every part and ends with the six machine-readable lines', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/run.ts'], {
+      cwd: root,
+      env: { ...process.env, BENCH_QUICK: '1' },
+      timeout: 110_000,
+    });
+    const last = stdout.trimEnd().split('\n').slice(-FIGURES.length);
+    expect(last.map((line) => line.slice(0, line.lastIndexOf(':')))).toEqual(FIGURES);
+    for (const line of last) {
+      const value = line.slice(line.lastIndexOf(':') + 1).trim();
+      expect(value, line).toMatch(/^-?\d+(\.\d+)?$/);
+      expect(Number.isFinite(Number(value)), line).toBe(true);
+    }
+  }, 120_000);
+});
