@@ -164,11 +164,11 @@ async function run(values: DemoOptions, inspector: Inspector | undefined): Promi
     if (values['no-gate']) {
       console.log(colour.bold(`A naive client (no gate) against the emulator at ${emulator.baseUrl}\n`));
       await runNaive(ai, speech, print);
-      return summarise(print, undefined, emulator);
+      return await summarise(print, undefined, emulator);
     }
     console.log(colour.bold(`gemini-live-fsm against the emulator at ${emulator.baseUrl}\n`));
     const outcome = await runSession(ai, 'models/gemini-live-emulated', speech, print, 2, inspector);
-    return summarise(print, outcome, emulator);
+    return await summarise(print, outcome, emulator);
   } finally {
     await emulator.close();
   }
