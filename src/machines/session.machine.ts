@@ -122,9 +122,6 @@ function blocks(settings: SessionSettings, name: string): boolean {
   return settings.gateNonBlocking || !settings.nonBlockingTools.includes(name);
 }
 
-function bufferLimit(policy: InputPolicy): number | undefined {
-  return policy === 'drop' ? undefined : policy.buffer.maxMs;
-}
 
 function initialContext(settings: SessionSettings): SessionContext {
   return {
@@ -181,11 +178,13 @@ function dropInputAs(reason: DropReason) {
 function bufferInputFor(policy: 'inputWhileGated' | 'inputWhileReconnecting') {
   return enqueueActions<SessionContext, SessionEvent, undefined, SessionEvent, never, never, never, never, SessionEmitted>(
     ({ context, event, enqueue }) => {
+      if (!event.type.startsWith('input.')) return;
       const input = toRealtimeInput(event as InputEvent);
       enqueue.sendTo(BUFFER_ID, {
         type: 'buffer.push',
         input,
-        maxMs: bufferLimit(context.settings[policy]) ?? 0,
+        // The guards bufferWhileGated/bufferWhileReconnecting chose this action: the policy buffers.
+        maxMs: (context.settings[policy] as Exclude<InputPolicy, 'drop'>).buffer.maxMs,
       } satisfies InputBufferCommand);
       enqueue.assign({ counters: countBuffered(context.counters, input.kind) });
     },
@@ -224,7 +223,8 @@ export const sessionMachine = setup({
     /** How long a connection must stream before its reconnect attempts are forgiven. */
     connectionStable: ({ context }) => context.settings.stableAfterMs,
     freshHandleWait: ({ context }) => {
-      const left = (context.goAwayDeadline ?? Date.now()) - Date.now();
+      // Only awaitingFreshHandle waits on it, and a goAway set the deadline to get there.
+      const left = (context.goAwayDeadline as number) - Date.now();
       return Math.max(0, left - Math.min(2_000, left / 2));
     },
   },
@@ -621,7 +621,8 @@ export const sessionMachine = setup({
     /** Why a close is final: a fatal error, or a retryable one with every attempt spent. */
     recordServerClose: assign({
       closedBy: ({ context, event }) => {
-        const error = (event as { error: LiveSessionError }).error;
+        const error = 'error' in event ? event.error : undefined;
+        if (!error) return { by: 'client' as const };
         return error.retryable && context.settings.maxReconnectAttempts > 0
           ? { by: 'attemptsExhausted' as const, error, attempts: context.reconnectAttempts }
           : { by: 'server' as const, error };
@@ -735,6 +736,12 @@ export const sessionMachine = setup({
                 'server.resumptionUpdate': [
                   { guard: and(['isCurrentGeneration', 'isResumableUpdate']), target: 'opening', actions: 'storeResumptionHandle' },
                   { guard: 'isCurrentGeneration', actions: 'storeResumptionHandle' },
+                  { actions: 'ignoreStaleEvent' },
+                ],
+                // The server called a tool on the connection we are leaving: it waits for the
+                // answer there, so answer first and wait for a fresh handle again after that.
+                'server.toolCall': [
+                  { guard: 'isCurrentGeneration', target: '#session.awaitingToolResponse', actions: 'acceptToolCall' },
                   { actions: 'ignoreStaleEvent' },
                 ],
                 // The old connection reached its deadline first: resume with the newest handle.

@@ -10,8 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { createActor, enqueueActions, setup, type AnyStateMachine } from 'xstate';
 import { TransportError } from '../../src/errors.js';
 import { initialCounters } from '../../src/machines/counters.js';
-import { connectionId, sessionMachine, toolExecutorId } from '../../src/machines/session.machine.js';
-import type { PendingCall, SessionContext, SessionEmitted, SessionEvent } from '../../src/machines/types.js';
+import { BUFFER_ID, connectionId, DEFAULT_SETTINGS, sessionMachine, toolExecutorId } from '../../src/machines/session.machine.js';
+import type { InputPolicy, PendingCall, SessionContext, SessionEmitted, SessionEvent, SessionSettings } from '../../src/machines/types.js';
+import type { RealtimeInput, RealtimeInputKind } from '../../src/protocol.js';
 import { fuzzParameters, fuzzTimeout } from './runs.js';
 
 const SHARE = 0.05;
@@ -26,6 +27,7 @@ const SPAWNING: Record<string, SessionEvent['type']> = {
   attachMic: 'mic.attach',
 };
 
+
 /** Actions written for one event type, which must do nothing on any other. */
 const ONE_EVENT: Record<string, (event: SessionEvent) => boolean> = {
   acceptToolCall: (e) => e.type === 'server.toolCall',
@@ -34,17 +36,30 @@ const ONE_EVENT: Record<string, (event: SessionEvent) => boolean> = {
   emitServerContent: (e) => e.type === 'server.content',
   attachMic: (e) => e.type === 'mic.attach',
   reportError: (e) => 'error' in e && e.error !== undefined,
+  recordGoAway: (e) => e.type === 'server.goAway',
+  recordConnectionLoss: (e) => e.type === 'transport.closed',
+  discardToolResult: (e) => e.type === 'tool.result',
+  storeResumptionHandle: (e) => e.type === 'server.resumptionUpdate',
+  forgetStaleHandle: (e) => e.type === 'transport.closed',
+  replayInputs: (e) => e.type === 'buffer.replay',
+  countEvicted: (e) => e.type === 'buffer.evicted',
+  stopIdleExecutor: (e) => e.type === 'tool.executorIdle',
 };
 
 /** A session's context before anything happened. */
 function emptyContext(): SessionContext {
   return {
+    settings: { ...DEFAULT_SETTINGS },
     generation: 1,
     pending: {},
     batch: 0,
     activityOpen: false,
     activityEndDeferred: false,
     resumptionHandle: undefined,
+    handleIsFresh: true,
+    goAwayDeadline: undefined,
+    reconnectAttempts: 0,
+    lastError: undefined,
     gatedSince: undefined,
     closedBy: undefined,
     counters: initialCounters(),
@@ -69,6 +84,7 @@ function harness(action: string): AnyStateMachine {
       for (const generation of GENERATIONS) {
         enqueue.spawnChild('connection' as never, { id: connectionId(generation), input: { generation, resumptionHandle: undefined } } as never);
       }
+      enqueue.spawnChild('inputBuffer' as never, { id: BUFFER_ID } as never);
       for (const batch of [0, ...BATCHES]) {
         enqueue.spawnChild('toolExecutor' as never, { id: toolExecutorId(batch), input: { generation: 0, calls: [] } } as never);
       }
@@ -88,16 +104,34 @@ const pendingCall: fc.Arbitrary<PendingCall> = fc.record({
   id: fc.option(key, { nil: undefined }),
   name: fc.constant('f'),
   batch: fc.constantFrom(...BATCHES),
+  blocking: fc.boolean(),
   answer: fc.option(fc.constant({ id: 'a', name: 'f', response: { output: 1 } }), { nil: undefined }),
 });
 
+const settings: fc.Arbitrary<SessionSettings> = fc.record({
+  resumption: fc.boolean(),
+  maxReconnectAttempts: fc.constantFrom(0, 1, 3),
+  baseDelayMs: fc.constantFrom(0, 250),
+  maxDelayMs: fc.constant(5_000),
+  stableAfterMs: fc.constant(10_000),
+  inputWhileGated: fc.constantFrom<InputPolicy>('drop', { buffer: { maxMs: 1_000 } }),
+  inputWhileReconnecting: fc.constantFrom<InputPolicy>('drop', { buffer: { maxMs: 2_000 } }),
+  nonBlockingTools: fc.constantFrom([], ['f']),
+  gateNonBlocking: fc.boolean(),
+});
+
 const context: fc.Arbitrary<SessionContext> = fc.record({
+  settings,
   generation,
   pending: fc.array(pendingCall, { maxLength: 3 }).map((calls) => Object.fromEntries(calls.map((call) => [call.key, call]))),
   batch: fc.constantFrom(0, ...BATCHES),
   activityOpen: fc.boolean(),
   activityEndDeferred: fc.boolean(),
   resumptionHandle: fc.option(fc.constant('h'), { nil: undefined }),
+  handleIsFresh: fc.boolean(),
+  goAwayDeadline: fc.option(fc.nat(), { nil: undefined }),
+  reconnectAttempts: fc.constantFrom(0, 1, 2),
+  lastError: fc.option(error, { nil: undefined }),
   gatedSince: fc.option(fc.nat(), { nil: undefined }),
   closedBy: fc.option(fc.oneof(fc.constant({ by: 'client' as const }), error.map((e) => ({ by: 'server' as const, error: e }))), { nil: undefined }),
   counters: fc.constant(null).map(() => initialCounters()),
@@ -147,13 +181,19 @@ const event: fc.Arbitrary<SessionEvent> = fc.oneof(
     key: k,
     call: { id: k, name: 'f', args: {} },
     outcome: ok ? { status: 'ok', output: 1 } : { status: 'ok', output: null },
+    scheduling: undefined,
   })),
+  fc.constantFrom(...BATCHES).map((batch): SessionEvent => ({ type: 'tool.executorIdle', batch })),
+  fc.constantFrom<RealtimeInputKind[]>(['audio'], ['activityEnd', 'text']).map((kinds): SessionEvent => ({ type: 'buffer.evicted', kinds })),
+  fc.constantFrom<RealtimeInput[]>([{ kind: 'activityStart' }, { kind: 'text', text: 't' }, { kind: 'activityEnd' }], [{ kind: 'activityEnd' }]).map(
+    (inputs): SessionEvent => ({ type: 'buffer.replay', inputs }),
+  ),
 );
 
 const EMITTED_TYPES = new Set<SessionEmitted['type']>([
   'connected', 'audio', 'text', 'inputTranscription', 'outputTranscription', 'interrupted', 'generationComplete',
   'turnComplete', 'toolCall', 'toolResult', 'toolResultDiscarded', 'toolCancelled', 'gate', 'inputDropped', 'usage',
-  'goAway', 'micEnded', 'error', 'closed',
+  'goAway', 'reconnecting', 'reconnected', 'resumptionHandleStale', 'micEnded', 'error', 'closed',
 ]);
 
 describe('the machine actions, fuzzed outside the chart', () => {
@@ -183,7 +223,7 @@ describe('the machine actions, fuzzed outside the chart', () => {
         // Found by fuzzing: a cancellation that lists a pending id twice.
         [
           'cancelCalls',
-          { ...emptyContext(), pending: { c: { key: 'c', id: 'c', name: 'f', batch: 1, answer: undefined } } },
+          { ...emptyContext(), pending: { c: { key: 'c', id: 'c', name: 'f', batch: 1, blocking: true, answer: undefined } } },
           { type: 'server.toolCallCancellation', generation: 1, ids: ['c', 'c'] },
         ],
       ]),
@@ -203,11 +243,15 @@ describe('the machine actions, fuzzed outside the chart', () => {
     };
     const other: SessionEvent = { type: 'CONNECT' };
     expect(run('emitUsage', other).emitted).toEqual([{ type: 'usage', usage: {} }]);
-    expect(run('emitGoAway', other).emitted).toEqual([{ type: 'goAway', timeLeftMs: undefined }]);
+    expect(run('recordGoAway', other)).toEqual({ emitted: [], context: emptyContext() });
+    expect(run('announceStaleHandle', other).emitted).toEqual([{ type: 'resumptionHandleStale', handle: undefined }]);
+    expect(run('announceGoAwayReconnect', other).emitted).toEqual([
+      { type: 'reconnecting', cause: 'goAway', attempt: 1, error: undefined },
+    ]);
     expect(run('emitMicEnded', other).emitted).toEqual([{ type: 'micEnded', error: undefined }]);
     expect(run('emitClosed', other).emitted).toEqual([{ type: 'closed', closedBy: { by: 'client' } }]);
     expect(run('accumulateGatedTime', other).context.counters.gatedMs).toBe(0);
-    const stray: SessionEvent = { type: 'tool.result', generation: 1, key: 'x', call: { id: 'x', name: 'f', args: {} }, outcome: { status: 'ok', output: 1 } };
+    const stray: SessionEvent = { type: 'tool.result', generation: 1, key: 'x', call: { id: 'x', name: 'f', args: {} }, outcome: { status: 'ok', output: 1 }, scheduling: undefined };
     expect(run('recordAnswer', stray)).toEqual({ emitted: [], context: expect.objectContaining({ pending: {} }) });
   });
 });

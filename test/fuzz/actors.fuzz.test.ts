@@ -109,7 +109,7 @@ describe('the connection actor, fuzzed', () => {
           const parent = createMachine({
             invoke: {
               id: 'connection',
-              src: createConnectionLogic({ transport, functionDeclarations: [], connectTimeoutMs: CONNECT_TIMEOUT_MS }),
+              src: createConnectionLogic({ transport, functionDeclarations: [], sessionResumption: true, connectTimeoutMs: CONNECT_TIMEOUT_MS }),
               input: { generation: GENERATION, resumptionHandle: undefined },
             },
             on: { '*': { actions: ({ event }) => received.push(event as SessionEvent) } },
@@ -201,7 +201,7 @@ describe('the connection actor, fuzzed', () => {
       const actor = createActor(
         createMachine({
           invoke: {
-            src: createConnectionLogic({ transport, functionDeclarations: [], connectTimeoutMs: CONNECT_TIMEOUT_MS }),
+            src: createConnectionLogic({ transport, functionDeclarations: [], sessionResumption: true, connectTimeoutMs: CONNECT_TIMEOUT_MS }),
             input: { generation: GENERATION, resumptionHandle: undefined },
           },
           on: { '*': { actions: ({ event }) => received.push(event as SessionEvent) } },

@@ -129,6 +129,7 @@ describe('the genai adapter, fuzzed', () => {
     let throwNext = false;
     await createGenAITransport({ ai: fake.ai, model: 'm' }).connect({
       functionDeclarations: [],
+      sessionResumption: true,
       resumptionHandle: undefined,
       handlers: {
         onMessage: (m) => log.push(['message', m]),
@@ -177,7 +178,11 @@ describe('the genai adapter, fuzzed', () => {
     fc.assert(
       fc.property(fc.constantFrom<LiveConnectConfig['tools'] | Tool>(undefined, [], [search], search), fc.boolean(), (tools, withDeclarations) => {
         const config = { tools } as LiveConnectConfig;
-        const merged = connectConfig(config, withDeclarations ? declarations : [], undefined);
+        const merged = connectConfig(config, {
+          functionDeclarations: withDeclarations ? declarations : [],
+          sessionResumption: false,
+          resumptionHandle: undefined,
+        });
         const before = tools === undefined ? [] : Array.isArray(tools) ? tools : [tools];
         expect(merged.tools ?? []).toEqual(withDeclarations ? [...before, { functionDeclarations: declarations }] : (tools ?? []));
       }),

@@ -90,17 +90,26 @@ export const noise = fc
   .constantFrom<Noise>(...NOISE)
   .map((kind) => command(`server.${kind}`, (w) => w.isConnected, (w) => w.noise(kind)));
 
-/** The server closes the connection. */
-export const serverClose = fc
-  .constantFrom(...CLOSE_CODES)
-  .map((code) => command(`server.close(${code})`, (w) => w.isConnected, (w) => w.serverClose(code)));
+/**
+ * The server closes the connection: retryable (1000, 1006, 1011, 1008 "session not found") and
+ * the session reconnects while attempts are left; or fatal (1007, 1008).
+ */
+export const serverClose = fc.oneof(
+  fc.constantFrom(...CLOSE_CODES).map((code) => command(`server.close(${code})`, (w) => w.isConnected, (w) => w.serverClose(code))),
+  fc.constant(command('server.close(1008, session not found)', (w) => w.isConnected, (w) => w.serverClose(1008, 'session not found'))),
+);
+
+/** The server drops the old connection a goAway announced, while the session is between connections. */
+export const oldConnectionClose = fc
+  .constantFrom(1000, 1006)
+  .map((code) => command(`server.closeOld(${code})`, (w) => w.hasOldConnection, (w) => w.closeOld(code)));
 
 /** One scheduled tool result settles; the scheduler picks which. */
 export const release = fc.constant(command('tool.settle', (w) => w.hasScheduled, (w) => w.release()));
 
-/** Fake time passes: hanging tools time out. */
+/** Fake time passes: hanging tools time out, reconnect backoffs and the fresh-handle wait end. */
 export const advance = fc
-  .integer({ min: 1, max: 1_500 })
+  .integer({ min: 1, max: 1_600 })
   .map((ms) => command(`clock.advance(${ms})`, always, (w) => w.advance(ms)));
 
 /** The application closes the session. */
@@ -121,6 +130,7 @@ export const anyCommand = fc.oneof(
   { arbitrary: connect, weight: 1 },
   { arbitrary: accept, weight: 2 },
   { arbitrary: refuse, weight: 1 },
-  { arbitrary: serverClose, weight: 1 },
+  { arbitrary: serverClose, weight: 2 },
+  { arbitrary: oldConnectionClose, weight: 1 },
   { arbitrary: close, weight: 1 },
 );

@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import type { InputPolicy } from '../../src/machines/types.js';
 import { anyCommand } from './commands.js';
 import { fuzzParameters, fuzzTimeout } from './runs.js';
 import { LISTENED, processFailures, REENTRANT_ACTS, REENTRANT_ON, watchProcess, World } from './world.js';
@@ -33,6 +34,8 @@ describe('the session under random commands', () => {
             // Most runs start connected; the others race the connect itself.
             connected: fc.nat(3).map((n) => n > 0),
             toolTimeoutMs: fc.constantFrom(50, 1_000),
+            // Input while gated dropped (the default), or buffered and replayed when the gate reopens.
+            inputWhileGated: fc.constantFrom<InputPolicy | undefined>(undefined, { buffer: { maxMs: 500 } }),
             throwingListener: fc.option(fc.constantFrom(...LISTENED), { nil: undefined }),
             reentrant: fc.option(fc.record({ on: fc.constantFrom(...REENTRANT_ON), act: fc.constantFrom(...REENTRANT_ACTS) }), {
               nil: undefined,

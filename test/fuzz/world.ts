@@ -14,6 +14,7 @@ import {
   type FunctionCall,
   type LiveSession,
 } from '../../src/index.js';
+import type { InputPolicy } from '../../src/machines/types.js';
 import {
   createScriptedTransport,
   type RecordedFrame,
@@ -35,7 +36,16 @@ export const INPUT_KINDS = ['audio', 'video', 'text', 'activityStart', 'activity
 export type InputKind = (typeof INPUT_KINDS)[number];
 
 /** Server messages that change nothing the gate depends on. */
-export const NOISE = ['content', 'usage', 'goAway', 'resumption', 'malformed', 'transportError', 'setupAgain'] as const;
+export const NOISE = [
+  'content',
+  'usage',
+  'goAway',
+  'resumption',
+  'resumptionNotResumable',
+  'malformed',
+  'transportError',
+  'setupAgain',
+] as const;
 export type Noise = (typeof NOISE)[number];
 
 /** Close codes a server (or a dropped socket) ends a connection with. */
@@ -61,7 +71,16 @@ export interface WorldOptions {
   throwingListener?: (typeof LISTENED)[number] | undefined;
   /** An application listener that calls the session back from inside one of its events. */
   reentrant?: { on: (typeof REENTRANT_ON)[number]; act: (typeof REENTRANT_ACTS)[number] } | undefined;
+  /** The session's `inputWhileGated` policy (default: drop). */
+  inputWhileGated?: InputPolicy | undefined;
 }
+
+/**
+ * The session's reconnect settings (fake milliseconds): two attempts in a row, a backoff and a
+ * stable time the clock commands reach. `Math.random` is pinned while a case runs, so the
+ * backoff's jitter is the same on every replay.
+ */
+export const RECONNECT = { maxAttempts: 2, baseDelayMs: 200, maxDelayMs: 1_000, stableAfterMs: 1_500 } as const;
 
 /** The session's `connectTimeoutMs` (fake milliseconds): short enough for the clock to reach. */
 export const CONNECT_TIMEOUT_MS = 2_000;
@@ -93,7 +112,7 @@ interface CallRecord {
 type ServerAction =
   | { at: number; kind: 'call'; ids: string[] }
   | { at: number; kind: 'cancel'; ids: string[] }
-  | { at: number; kind: 'close' };
+  | { at: number; kind: 'close'; connection: number };
 
 const realSetImmediate = globalThis.setImmediate;
 
@@ -138,8 +157,10 @@ export class World {
   private nextId = 0;
   private mic: PushSource | undefined;
   private connecting: Promise<void> | undefined;
-  private accepted = false;
-  private refused = false;
+  /** Connections (by index) whose setup the server completed, or that it refused. */
+  private readonly accepted = new Set<number>();
+  private readonly refused = new Set<number>();
+  private readonly restoreRandom: () => void;
   /** Frames on the wire when the session closed. */
   private framesAtClose: number | undefined;
   // Replay of the server's view, up to `cursor` frames.
@@ -148,6 +169,8 @@ export class World {
   private readonly serverPending = new Set<string>();
   private readonly answers = new Map<string, number>();
   private wireActivityOpen = false;
+  /** The connection the activity bracket above is on: a new connection starts with none open. */
+  private wireConnection = 0;
   /** The application asked for an activityEnd while one was open on the wire: it is owed. */
   private endOwed = false;
   /** Every input handed to the session, by kind: by the application, and by the mic actor. */
@@ -164,12 +187,16 @@ export class World {
     // A failure of an earlier case has been reported with that case.
     processFailures.length = 0;
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    this.restoreRandom = () => random.mockRestore();
     this.transport = createScriptedTransport({ open: 'manual' });
     const runTool = (call: { callId: string | undefined; signal: AbortSignal }) => this.runTool(call);
     this.session = createLiveSession({
       transport: this.transport,
       toolTimeoutMs: options.toolTimeoutMs,
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      reconnect: { ...RECONNECT },
+      ...(options.inputWhileGated ? { inputWhileGated: options.inputWhileGated } : {}),
       // The mic actor's chunks go straight to the machine: count them where they are handed over.
       inspect: (event) => {
         const source = event.type === '@xstate.event' ? (event.sourceRef as { id?: string } | undefined) : undefined;
@@ -225,7 +252,11 @@ export class World {
   input(kind: InputKind): void {
     this.replayWire();
     this.handed[kind] += 1;
-    if (kind === 'activityEnd' && this.wireActivityOpen) this.endOwed = true;
+    this.followConnection();
+    // Owed only if it can go out on the connection whose bracket is open: between connections it
+    // is buffered or dropped, and the next connection starts with no activity open.
+    const live = this.session.state === 'streaming' || this.session.state === 'awaitingToolResponse';
+    if (kind === 'activityEnd' && this.wireActivityOpen && live) this.endOwed = true;
     switch (kind) {
       case 'audio':
         return this.session.sendAudio(FRAME);
@@ -270,30 +301,40 @@ export class World {
   // -------------------------------------------------------------------------------------------
   // What the server does
 
+  /** The newest connection: after a reconnect, the one the session opened last. */
   private get connection(): ScriptedConnection | undefined {
-    return this.transport.connections[0];
+    return this.transport.connections.at(-1);
   }
 
   /** A connection is opening and setup has not completed. */
   get isConnecting(): boolean {
-    return this.connection !== undefined && !this.accepted && !this.refused && this.connection.closedWith === undefined;
+    const connection = this.connection;
+    return (
+      connection !== undefined &&
+      !this.accepted.has(connection.index) &&
+      !this.refused.has(connection.index) &&
+      connection.closedWith === undefined
+    );
   }
 
   /** Setup completed and the connection is open: the server can speak. */
   get isConnected(): boolean {
-    return this.accepted && this.connection?.closedWith === undefined;
+    const connection = this.connection;
+    return connection !== undefined && this.accepted.has(connection.index) && connection.closedWith === undefined;
   }
 
   accept(): void {
-    this.accepted = true;
-    this.connection?.accept();
+    const connection = this.connection;
+    if (!connection) return;
+    this.accepted.add(connection.index);
+    connection.accept();
   }
 
   refuse(code: number): void {
     const connection = this.connection;
     if (!connection) return;
-    this.refused = true;
-    this.log.push({ at: this.transport.frames.length, kind: 'close' });
+    this.refused.add(connection.index);
+    this.log.push({ at: this.transport.frames.length, kind: 'close', connection: connection.index });
     if (code === 1006) connection.reject(new Error('connect ECONNREFUSED'));
     else connection.serverClose(code, 'refused');
   }
@@ -325,7 +366,7 @@ export class World {
     if (repeat !== undefined && issued.length > behaviours.length) {
       const id = issued[repeat % (issued.length - behaviours.length)] as string;
       const earlier = this.calls.get(id) as CallRecord;
-      calls.push(this.serverPending.has(id) ? callOf(id, earlier.behaviour) : issue(id, 'sync'));
+      calls.push(this.pendingOn(connection.index).includes(id) ? callOf(id, earlier.behaviour) : issue(id, 'sync'));
     }
     const ids = calls.map((call) => call.id as string);
     this.log.push({ at: this.transport.frames.length, kind: 'call', ids });
@@ -347,6 +388,26 @@ export class World {
     connection.cancel(ids);
   }
 
+  /** An older connection is still open: a goAway announced its end and a new one is opening. */
+  get hasOldConnection(): boolean {
+    return this.oldConnection() !== undefined;
+  }
+
+  /** The server closes that older connection (its deadline came). */
+  closeOld(code: number): void {
+    const old = this.oldConnection();
+    if (!old) return;
+    this.log.push({ at: this.transport.frames.length, kind: 'close', connection: old.index });
+    old.serverClose(code, 'deadline');
+  }
+
+  private oldConnection(): ScriptedConnection | undefined {
+    return this.transport.connections
+      .slice(0, -1)
+      .reverse()
+      .find((c) => this.accepted.has(c.index) && c.closedWith === undefined);
+  }
+
   noise(kind: Noise): void {
     const connection = this.connection;
     if (!connection) return;
@@ -361,7 +422,10 @@ export class World {
       case 'usage':
         return connection.send({ usageMetadata: { totalTokenCount: 3 } });
       case 'goAway':
-        return connection.goAway('10s');
+        // Close enough for the clock commands to reach the fresh-handle wait (1 s before it).
+        return connection.goAway('2s');
+      case 'resumptionNotResumable':
+        return connection.send({ sessionResumptionUpdate: { resumable: false } });
       case 'resumption':
         return connection.send({ sessionResumptionUpdate: { newHandle: 'h', resumable: true } });
       case 'malformed':
@@ -373,11 +437,12 @@ export class World {
     }
   }
 
-  serverClose(code: number): void {
+  /** The server closes the connection; `session not found` with 1008 is a retryable close. */
+  serverClose(code: number, reason = 'bye'): void {
     const connection = this.connection;
     if (!connection) return;
-    this.log.push({ at: this.transport.frames.length, kind: 'close' });
-    connection.serverClose(code, 'bye');
+    this.log.push({ at: this.transport.frames.length, kind: 'close', connection: connection.index });
+    connection.serverClose(code, reason);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -440,7 +505,7 @@ export class World {
     const { session } = this;
     const closed = this.isClosed;
     if (closed && this.framesAtClose === undefined) this.onClosed();
-    this.replayWire();
+    this.followConnection();
 
     // I1: the scripted server saw no realtime input while it waited (our replay checks the same).
     for (const connection of this.transport.connections) {
@@ -455,9 +520,13 @@ export class World {
         fail('I4', `${this.handed[kind]} ${kind} inputs handed to the session, ${m.received[kind]} counted received`);
       }
     }
-    if (m.totalReceived !== m.totalForwarded + m.totalDropped + m.deferred) {
-      fail('I4', `received ${m.totalReceived} != forwarded ${m.totalForwarded} + dropped ${m.totalDropped} + deferred ${m.deferred}`);
+    if (m.totalReceived !== m.totalForwarded + m.totalDropped + m.deferred + m.buffered) {
+      fail(
+        'I4',
+        `received ${m.totalReceived} != forwarded ${m.totalForwarded} + dropped ${m.totalDropped} + deferred ${m.deferred} + buffered ${m.buffered}`,
+      );
     }
+    if (m.buffered < 0 || (closed && m.buffered !== 0)) fail('I4', `${m.buffered} inputs buffered (closed: ${closed})`);
     const onWire = this.transport.frames.filter(({ frame }) => frame.type === 'realtimeInput').length;
     if (m.totalForwarded !== onWire) fail('I4', `${m.totalForwarded} inputs counted forwarded, ${onWire} on the wire`);
     if (m.deferred !== 0 && (m.deferred !== 1 || session.state !== 'awaitingToolResponse')) {
@@ -489,7 +558,7 @@ export class World {
     // I3: the gate is exactly the set of calls the server waits on, and it reopens when that
     // set is empty; no call holds it longer than the tool timeout.
     const machinePending = session.pendingToolCalls().map((call) => call.key).sort();
-    const serverPending = [...this.serverPending].sort();
+    const serverPending = this.pendingOn(this.connection?.index).sort();
     if (machinePending.join() !== serverPending.join()) {
       fail('I3', `the session waits on [${machinePending}] but the server on [${serverPending}]`);
     }
@@ -513,11 +582,16 @@ export class World {
       this.check();
       if (!this.hasScheduled) break;
     }
-    // I2: on a connection still open, every call not cancelled has exactly one answer.
+    // I2: every call not cancelled has exactly one answer, if its connection is still open or
+    // the session left it for another (a goAway: the calls are answered on the old connection
+    // first); a connection the server closed owes nothing.
     if (!this.isClosed && this.isConnected) {
       for (const call of this.calls.values()) {
+        const closedBy = this.transport.connections[call.connection]?.closedWith?.by;
         const answers = this.answers.get(call.id) ?? 0;
-        if (!call.cancelled && answers !== 1) fail('I2', `call ${call.id} (${call.behaviour}) answered ${answers} times`);
+        if (!call.cancelled && closedBy !== 'server' && answers !== 1) {
+          fail('I2', `call ${call.id} (${call.behaviour}) on connection ${call.connection} answered ${answers} times`);
+        }
       }
     }
     await this.close();
@@ -528,6 +602,26 @@ export class World {
   /** Restores real timers. */
   dispose(): void {
     vi.useRealTimers();
+    this.restoreRandom();
+  }
+
+  /** The ids the server waits on over one connection. */
+  private pendingOn(connection: number | undefined): string[] {
+    return [...this.serverPending].filter((id) => this.calls.get(id)?.connection === connection);
+  }
+
+  /**
+   * Once the session has opened a newer connection, nothing more goes out on the old one's
+   * activity bracket: the new one starts with none open, and an activityEnd owed is moot.
+   */
+  private followConnection(): void {
+    this.replayWire();
+    const current = this.connection?.index ?? 0;
+    if (current > this.wireConnection) {
+      this.wireConnection = current;
+      this.wireActivityOpen = false;
+      this.endOwed = false;
+    }
   }
 
   private onClosed(): void {
@@ -571,7 +665,10 @@ export class World {
             const call = this.calls.get(id);
             if (call && this.serverPending.delete(id)) call.cancelled = true;
           }
-        } else this.serverPending.clear();
+        } else {
+          // The connection is gone: the server waits on nothing it sent there.
+          for (const id of this.pendingOn(action.connection)) this.serverPending.delete(id);
+        }
       }
     };
     for (; this.cursor < frames.length; this.cursor += 1) {
@@ -579,8 +676,13 @@ export class World {
       const recorded = frames[this.cursor] as RecordedFrame;
       const { frame } = recorded;
       if (frame.type === 'realtimeInput') {
-        if (this.serverPending.size > 0) {
-          fail('I1', `${frame.input.kind} sent while the server waits on [${[...this.serverPending]}]`);
+        const waiting = this.pendingOn(recorded.connection);
+        if (waiting.length > 0) fail('I1', `${frame.input.kind} sent while the server waits on [${waiting}]`);
+        if (recorded.connection !== this.wireConnection) {
+          if (recorded.connection < this.wireConnection) fail('I7', `input on connection ${recorded.connection}, after a newer one`);
+          this.wireConnection = recorded.connection;
+          this.wireActivityOpen = false;
+          this.endOwed = false;
         }
         if (frame.input.kind === 'activityStart') {
           if (this.wireActivityOpen) fail('I5', 'activityStart while an activity is open');

@@ -21,7 +21,7 @@ import {
   type ScriptedConnection,
 } from '../../src/testing/index.js';
 import { PushSource } from '../fuzz/pushSource.js';
-import type { SpecEvent, SpecFrame } from './spec.machine.js';
+import { MAX_ATTEMPTS, type SpecEvent, type SpecFrame } from './spec.machine.js';
 
 /** 20 ms of 16 kHz PCM16 silence. */
 const FRAME = new Uint8Array(640);
@@ -63,6 +63,33 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
 const DEADLINE_MS = 3_000;
 
 /**
+ * The session options every path's session shares: a bounded number of reconnect attempts with
+ * no backoff (the spec's `timer.reconnectBackoff` is the moment it fires), and input between
+ * connections dropped, as the spec has it.
+ */
+export const SESSION_OPTIONS = {
+  reconnect: { maxAttempts: MAX_ATTEMPTS, baseDelayMs: 0 },
+  inputWhileReconnecting: 'drop',
+} as const;
+
+/** How a close reads on the wire: retryable (an internal error) or not (an invalid argument). */
+export const closeOf = (retryable: boolean): [number, string] =>
+  retryable ? [1011, 'Internal error encountered.'] : [1007, 'Request contains an invalid argument.'];
+
+/** Resolves once `ready()` holds for the session's snapshot; fails with `what` at the deadline. */
+function until(session: LiveSession, ready: () => boolean, what: string): Promise<void> {
+  if (ready()) return Promise.resolve();
+  const reached = new Promise<void>((resolve) => {
+    const subscription = session.actor.subscribe(() => {
+      if (!ready()) return;
+      subscription.unsubscribe();
+      resolve();
+    });
+  });
+  return within(reached, DEADLINE_MS, what);
+}
+
+/**
  * Every event the session's root actor has processed, from its inspection stream, and a way to
  * wait for the next one that matches.
  */
@@ -100,8 +127,10 @@ interface ServerSide {
   connecting(): void;
   /** Completes setup so that connect() resolves; resolves once the server side is known. */
   accept(): Promise<void>;
+  /** Completes the setup of the connection a reconnect opened (scripted transport only). */
+  acceptReconnect(): void;
   /** Closes the connection before setup completes. */
-  refuse(): void;
+  refuse(retryable: boolean): void;
   content(): void;
   usage(): void;
   goAway(): void;
@@ -109,7 +138,7 @@ interface ServerSide {
   malformed(): void;
   setupCompleteAgain(): void;
   transportError(): void;
-  close(): void;
+  close(retryable: boolean): void;
   toolCall(ids: readonly string[]): void;
   cancel(ids: readonly string[]): void;
   /** Call ids the server is waiting on. */
@@ -169,6 +198,9 @@ function createDriver(
         side.connecting();
         return;
       case 'server.setupComplete':
+        if (session.actor.getSnapshot().matches({ idle: 'reconnecting' })) {
+          return waitFor(processed(event.type), () => side.acceptReconnect());
+        }
         if (session.state === 'idle') {
           await side.accept();
           await within(connecting ?? Promise.reject(new Error('setupComplete before CONNECT')), DEADLINE_MS, 'connect()');
@@ -225,8 +257,25 @@ function createDriver(
         return waitFor(processed(event.type), () => side.malformed());
       case 'transport.error':
         return waitFor(processed(event.type), () => side.transportError());
-      case 'transport.closed':
-        return waitFor(processed(event.type), () => (session.state === 'idle' ? side.refuse() : side.close()));
+      case 'transport.closed': {
+        const opening =
+          session.actor.getSnapshot().matches({ idle: 'connecting' }) ||
+          session.actor.getSnapshot().matches({ idle: { reconnecting: 'opening' } });
+        return waitFor(processed(event.type), () => (opening ? side.refuse(event.retryable) : side.close(event.retryable)));
+      }
+      case 'timer.reconnectBackoff':
+        // The paths' sessions back off 0 ms: the timer fires by itself; wait until it has.
+        return until(
+          session,
+          () => !session.actor.getSnapshot().matches({ idle: { reconnecting: 'backoff' } }),
+          'the reconnect backoff to end',
+        );
+      case 'timer.freshHandleWait':
+      case 'timer.connectionStable':
+      case 'tool.executorIdle':
+      case 'buffer.replay':
+      case 'buffer.evicted':
+        throw new Error(`${event.type} is not walked (see mirror.test.ts)`);
       case 'server.toolCall':
         return waitFor(processed(event.type), () => side.toolCall(event.ids));
       case 'server.toolCallCancellation':
@@ -287,18 +336,20 @@ export function scriptedDriver(): Driver {
   const transport = createScriptedTransport({ open: 'manual' });
   return createDriver(
     'scripted',
-    (tap, tools) => createLiveSession({ transport, tools, inspect: (event) => tap.inspect(event) }),
+    (tap, tools) => createLiveSession({ transport, tools, ...SESSION_OPTIONS, inspect: (event) => tap.inspect(event) }),
     () => {
+      // The newest connection: after a reconnect, the one the session opened last.
       const connection = (): ScriptedConnection => {
-        const found = transport.connections[0];
+        const found = transport.connections.at(-1);
         if (!found) throw new Error('no connection was opened');
         return found;
       };
-      const frames = (): WireFrame[] => (transport.connections[0]?.frames ?? []).map(({ frame }) => fromScripted(frame));
+      const frames = (): WireFrame[] => transport.frames.map(({ frame }) => fromScripted(frame));
       return {
         connecting: () => undefined,
         accept: async () => connection().accept(),
-        refuse: () => connection().serverClose(1011, 'Internal error encountered.'),
+        acceptReconnect: () => connection().accept(),
+        refuse: (retryable) => connection().serverClose(...closeOf(retryable)),
         content: () =>
           connection().send({
             serverContent: {
@@ -311,10 +362,10 @@ export function scriptedDriver(): Driver {
         malformed: () => connection().send({ sessionResumptionUpdate: { newHandle: 5 } }),
         setupCompleteAgain: () => connection().setupComplete(),
         transportError: () => connection().error(new Error('socket hiccup')),
-        close: () => connection().serverClose(1011, 'Internal error encountered.'),
+        close: (retryable) => connection().serverClose(...closeOf(retryable)),
         toolCall: (ids) => connection().toolCall(ids.map((id) => ({ id, name: TOOL_NAME, args: {} }))),
         cancel: (ids) => connection().cancel([...ids]),
-        pending: () => [...(transport.connections[0]?.pending ?? [])],
+        pending: () => [...(transport.connections.at(-1)?.pending ?? [])],
         frames: (count) => {
           const got = frames();
           if (got.length < count) throw new Error(`the server got ${got.length} frames, expected ${count}`);
@@ -364,6 +415,7 @@ export function emulatorDriver(fixture: EmulatorFixture): Driver {
         model: MODEL,
         config: { responseModalities: [Modality.AUDIO] },
         tools,
+        ...SESSION_OPTIONS,
         inspect: (event) => tap.inspect(event),
       }),
     (session) => {
@@ -384,10 +436,13 @@ export function emulatorDriver(fixture: EmulatorFixture): Driver {
         accept: async () => {
           await within(claim(), DEADLINE_MS, 'the emulator connection');
         },
-        refuse: () => {
+        acceptReconnect: () => {
+          throw new Error('the emulator paths stay on one connection');
+        },
+        refuse: (retryable) => {
           // connect() was called in this same tick and the socket cannot have been accepted
           // yet: no I/O runs between two steps that only await microtasks.
-          fixture.onNextConnection = (c) => c.close(1011, 'Internal error encountered.');
+          fixture.onNextConnection = (c) => c.close(...closeOf(retryable));
         },
         content: () => live().sendAudio({ ms: 20 }),
         usage: () => live().sendUsage({ totalTokenCount: 10 }),
@@ -404,7 +459,7 @@ export function emulatorDriver(fixture: EmulatorFixture): Driver {
             generation: session.actor.getSnapshot().context.generation,
             error: new TransportError('TRANSPORT_ERROR', 'socket hiccup'),
           }),
-        close: () => live().close(1011, 'Internal error encountered.'),
+        close: (retryable) => live().close(...closeOf(retryable)),
         toolCall: (ids) => {
           live().sendToolCall(ids.map((id) => ({ id, name: TOOL_NAME, args: {} })));
         },

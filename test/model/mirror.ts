@@ -33,7 +33,17 @@ export function definitionOf(machine: AnyStateMachine): Definition {
   return { states: states.sort(), transitions: transitions.sort() };
 }
 
-function transitionKey(node: AnyStateNode, eventType: string, branches: readonly { target?: readonly AnyStateNode[] | undefined }[]) {
+/**
+ * The spec's name of an event: a delayed transition (`xstate.after.reconnectBackoff.session.…`)
+ * is the explicit event `timer.reconnectBackoff` in the spec, which has no delays.
+ */
+export function specEventType(eventType: string): string {
+  const delayed = /^xstate\.after\.([^.]+)\./.exec(eventType);
+  return delayed ? `timer.${delayed[1] as string}` : eventType;
+}
+
+function transitionKey(node: AnyStateNode, rawType: string, branches: readonly { target?: readonly AnyStateNode[] | undefined }[]) {
+  const eventType = specEventType(rawType);
   const targets = [...new Set(branches.flatMap((branch) => (branch.target ?? []).map((target) => target.id)))].sort();
   return `${node.id} on ${eventType} → ${targets.length > 0 ? targets.join(', ') : '(stays)'}`;
 }
@@ -42,7 +52,7 @@ function transitionKey(node: AnyStateNode, eventType: string, branches: readonly
 export function handledByLeaf(machine: AnyStateMachine): Map<string, Set<string>> {
   const handled = new Map<string, Set<string>>();
   const visit = (node: AnyStateNode, inherited: Set<string>) => {
-    const mine = new Set([...inherited, ...node.transitions.keys()]);
+    const mine = new Set([...inherited, ...[...node.transitions.keys()].map(specEventType)]);
     const children = Object.values(node.states);
     if (children.length === 0) handled.set(node.path.join('.'), mine);
     for (const child of children) visit(child, mine);

@@ -8,6 +8,7 @@ import { expect } from 'vitest';
 import { expectedFrame, type Driver, type WireFrame } from './drivers.js';
 import {
   eventsFor,
+  LEAVES,
   leafOf,
   specMachine,
   wireOf,
@@ -77,7 +78,12 @@ export function simplePaths(): SpecPath[] {
       fromState: connected.state,
       allowDuplicatePaths: true,
       // A vertex is the state alone here: a simple path never visits a state twice.
-      serializeState: (snapshot) => JSON.stringify({ value: snapshot.value, context: snapshot.context }),
+      // (Whether the handle is fresh follows from the answers given; it is left out, or it would
+      // double the states and make the simple paths too many to enumerate.)
+      serializeState: (snapshot) => {
+        const { handleFresh: _fresh, ...context } = snapshot.context;
+        return JSON.stringify({ value: snapshot.value, context });
+      },
       filterEvents: (snapshot, event) => isGateEvent(event) && eventsFor(snapshot).some((c) => sameEvent(c, event)),
       stopWhen: isDone,
     })
@@ -119,12 +125,14 @@ export function describePath(path: SpecPath): string {
 export async function runPath(path: SpecPath, driver: Driver): Promise<void> {
   const expected: WireFrame[] = [];
   let prev: SpecSnapshot | undefined;
+  let reconnects = 0;
 
   const play = async (step: { event: SpecEvent; state: SpecSnapshot }) => {
     if (!prev) throw new Error('an event before the initial state');
     const before = prev;
     // A toolResponse carries the answers as they are when it goes out, this step's included.
     if (step.event.type === 'tool.result') driver.outcomes.set(step.event.id, step.event.outcome);
+    if (step.event.type === 'server.setupComplete' && before.matches({ idle: { reconnecting: 'opening' } })) reconnects += 1;
     expected.push(...wireOf(before, step.event, step.state).map((frame) => expectedFrame(frame, driver.outcomes)));
     await driver.play(step.event);
     // I2: a cancelled call's tool is aborted; I7: so is every running tool when the session closes.
@@ -132,11 +140,16 @@ export async function runPath(path: SpecPath, driver: Driver): Promise<void> {
       step.event.type === 'server.toolCallCancellation'
         ? step.event.ids
         : step.state.status === 'done'
-          ? before.context.pending.map((call) => call.id)
+          ? [...before.context.pending.map((call) => call.id), ...before.context.orphans]
           : [];
     for (const id of aborted) {
-      const running = before.context.pending.find((call) => call.id === id && !call.settled);
+      const running =
+        before.context.pending.some((call) => call.id === id && !call.settled) || before.context.orphans.includes(id);
       if (running) expect(driver.signals.get(id)?.aborted, `the tool of ${id} is aborted`).toBe(true);
+    }
+    // A lost connection abandons its calls: their tools run on, and their results are discarded.
+    for (const id of step.state.context.orphans) {
+      expect(driver.signals.get(id)?.aborted, `the abandoned tool of ${id} runs on`).toBe(false);
     }
   };
 
@@ -150,8 +163,11 @@ export async function runPath(path: SpecPath, driver: Driver): Promise<void> {
     expect(driver.refusal(), 'the server refused nothing').toBeUndefined();
 
     const m = session.metrics();
-    // I4: every input is forwarded, dropped or deferred; what was forwarded is on the wire.
-    expect(m.totalReceived).toBe(m.totalForwarded + m.totalDropped + m.deferred);
+    // I4: every input is forwarded, dropped, deferred or buffered (never, with these sessions'
+    // policies); what was forwarded is on the wire.
+    expect(m.totalReceived).toBe(m.totalForwarded + m.totalDropped + m.deferred + m.buffered);
+    expect(m.buffered).toBe(0);
+    expect(m.reconnects, 'reconnects').toBe(reconnects);
     expect(m.totalForwarded).toBe(expected.filter((frame) => 'realtimeInput' in frame).length);
     expect(m.deferred).toBe(spec.context.activityEndDeferred ? 1 : 0);
 
@@ -177,7 +193,7 @@ export async function runPath(path: SpecPath, driver: Driver): Promise<void> {
     [...new Set(path.steps.slice(1).map((step) => step.event.type))].map((type) => [type, play]),
   ) as Parameters<typeof specModel.testPath>[1]['events'];
   const states = Object.fromEntries(
-    ['idle.disconnected', 'idle.connecting', 'streaming', 'awaitingToolResponse', 'closed'].map((key) => [key, check]),
+    LEAVES.map((key) => [key, check]),
   );
 
   try {

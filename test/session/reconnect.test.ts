@@ -62,6 +62,21 @@ describe('goAway', () => {
     expect(h.of('resumptionHandleStale')).toEqual([]);
   });
 
+  it('answers a toolCall that comes on the old connection while waiting for a fresh handle', async () => {
+    const h = await connectedSession({ ...NOW, tools: [defineTool({ name: 'f', execute: () => 'late but answered' })] });
+    h.server.send({ sessionResumptionUpdate: { newHandle: 'h1', resumable: true } });
+    h.server.toolCall([{ id: 'c0', name: 'f', args: {} }]);
+    await h.server.waitForFrame(isToolResponse);
+    h.server.goAway('30s');
+    expect(h.session.actor.getSnapshot().matches({ idle: { reconnecting: 'awaitingFreshHandle' } })).toBe(true);
+    h.server.toolCall([{ id: 'c1', name: 'f', args: {} }]);
+    expect(h.session.state).toBe('awaitingToolResponse');
+    await vi.waitFor(() => expect(h.server.frames.filter((f) => f.frame.type === 'toolResponse')).toHaveLength(2));
+    expect(h.transport.connections).toHaveLength(1);
+    h.server.send({ sessionResumptionUpdate: { newHandle: 'h2', resumable: true } });
+    expect(h.transport.connections[1]?.request.resumptionHandle).toBe('h2');
+  });
+
   it('resumes with the newest handle near the deadline when no fresh one comes, and says so', async () => {
     vi.useFakeTimers();
     const h = await connectedSession({ ...NOW, tools: [defineTool({ name: 'f', execute: () => 'done' })] });
