@@ -5,7 +5,7 @@
  * failure prints the shrunk plan and the scheduler's report: which task ran in which order.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, it, vi } from 'vitest';
+import { describe, it, vi } from 'vitest';
 import { fuzzParameters, fuzzTimeout } from './runs.js';
 import {
   BEHAVIOURS,
@@ -14,10 +14,9 @@ import {
   INPUT_KINDS,
   LISTENED,
   NOISE,
-  processFailures,
   REENTRANT_ACTS,
   REENTRANT_ON,
-  watchProcess,
+  watchProcessDuringSuite,
   World,
 } from './world.js';
 
@@ -62,14 +61,7 @@ const clockMove: fc.Arbitrary<Move> = fc
   .integer({ min: 1, max: 1_500 })
   .map((ms) => move(`clock.advance(${ms})`, () => vi.advanceTimersByTimeAsync(ms).then(() => undefined)));
 
-let unwatch: () => void;
-beforeAll(() => {
-  unwatch = watchProcess();
-});
-afterAll(() => {
-  unwatch();
-  processFailures.length = 0;
-});
+watchProcessDuringSuite();
 
 describe('the session under every interleaving', () => {
   it(

@@ -6,22 +6,15 @@
  * shrunk command sequence and the scheduler's report of what settled when.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import type { InputPolicy } from '../../src/machines/types.js';
 import { anyCommand } from './commands.js';
 import { fuzzParameters, fuzzTimeout } from './runs.js';
-import { LISTENED, processFailures, REENTRANT_ACTS, REENTRANT_ON, watchProcess, World } from './world.js';
+import { LISTENED, REENTRANT_ACTS, REENTRANT_ON, watchProcessDuringSuite, World } from './world.js';
 
 const SHARE = 0.6;
 
-let unwatch: () => void;
-beforeAll(() => {
-  unwatch = watchProcess();
-});
-afterAll(() => {
-  unwatch();
-  processFailures.length = 0;
-});
+watchProcessDuringSuite();
 
 describe('the session under random commands', () => {
   it(

@@ -6,7 +6,7 @@
  * must hold once nothing is left to happen.
  */
 import type { Scheduler } from 'fast-check';
-import { vi } from 'vitest';
+import { afterAll, beforeAll, vi } from 'vitest';
 import {
   createLiveSession,
   defineTool,
@@ -133,6 +133,18 @@ export const processFailures: unknown[] = [];
 const onProcessFailure = (error: unknown) => {
   processFailures.push(error);
 };
+
+/** Watches the process (I6) for the whole of the current test file. */
+export function watchProcessDuringSuite(): void {
+  let unwatch: () => void = () => undefined;
+  beforeAll(() => {
+    unwatch = watchProcess();
+  });
+  afterAll(() => {
+    unwatch();
+    processFailures.length = 0;
+  });
+}
 
 /** Installs the I6 listeners; returns their removal. Call in `beforeAll`. */
 export function watchProcess(): () => void {
