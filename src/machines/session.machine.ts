@@ -123,7 +123,8 @@ function blocks(settings: SessionSettings, name: string): boolean {
 }
 
 
-function initialContext(settings: SessionSettings): SessionContext {
+/** A session's context before anything has happened. */
+export function initialContext(settings: SessionSettings): SessionContext {
   return {
     settings,
     generation: 0,

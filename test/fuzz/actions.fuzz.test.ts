@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { createActor, enqueueActions, setup, type AnyStateMachine } from 'xstate';
 import { TransportError } from '../../src/errors.js';
 import { initialCounters } from '../../src/machines/counters.js';
-import { BUFFER_ID, connectionId, DEFAULT_SETTINGS, sessionMachine, toolExecutorId } from '../../src/machines/session.machine.js';
+import { BUFFER_ID, connectionId, DEFAULT_SETTINGS, initialContext, sessionMachine, toolExecutorId } from '../../src/machines/session.machine.js';
 import type { InputPolicy, PendingCall, SessionContext, SessionEmitted, SessionEvent, SessionSettings } from '../../src/machines/types.js';
 import type { RealtimeInput, RealtimeInputKind } from '../../src/protocol.js';
 import { fuzzParameters, fuzzTimeout } from './runs.js';
@@ -46,24 +46,9 @@ const ONE_EVENT: Record<string, (event: SessionEvent) => boolean> = {
   stopIdleExecutor: (e) => e.type === 'tool.executorIdle',
 };
 
-/** A session's context before anything happened. */
+/** A session's context before anything happened, on its first connection. */
 function emptyContext(): SessionContext {
-  return {
-    settings: { ...DEFAULT_SETTINGS },
-    generation: 1,
-    pending: {},
-    batch: 0,
-    activityOpen: false,
-    activityEndDeferred: false,
-    resumptionHandle: undefined,
-    handleIsFresh: true,
-    goAwayDeadline: undefined,
-    reconnectAttempts: 0,
-    lastError: undefined,
-    gatedSince: undefined,
-    closedBy: undefined,
-    counters: initialCounters(),
-  };
+  return { ...initialContext({ ...DEFAULT_SETTINGS }), generation: 1 };
 }
 
 const GENERATIONS = [0, 1, 2, 3];
