@@ -10,6 +10,7 @@ import { connectionCallback } from './actors/connection.js';
 import { DEFAULT_TOOL_TIMEOUT_MS, toolExecutorCallback } from './actors/toolExecutor.js';
 import { inputBufferCallback } from './actors/inputBuffer.js';
 import { createGenAITransport, type GenAITransportOptions } from './adapters/genai.js';
+import { createFastForward, type InputWire } from './fastForward.js';
 import { ListenerError, LiveSessionError, SessionClosedError, TransportError, describe } from './errors.js';
 import { initialCounters, total } from './machines/counters.js';
 import { inspectedSessionMachine, meteredSessionMachine, provideServices, type SessionServices } from './liveMachine.js';
@@ -137,12 +138,17 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   assertUniqueNames(tools);
   const transport = options.transport ?? createGenAITransport({ ai: options.ai, model: options.model, config: options.config });
   const settings = sessionSettings(options, tools);
+  let wire: InputWire | undefined;
   const services: SessionServices = {
     connection: connectionCallback({
       transport,
       functionDeclarations: toFunctionDeclarations(tools),
       sessionResumption: settings.resumption,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      onWire(generation, send) {
+        if (send) wire = { generation, send };
+        else if (wire?.generation === generation) wire = undefined;
+      },
     }),
     toolExecutor: toolExecutorCallback({ tools, timeoutMs: options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS }),
     inputBuffer: inputBufferCallback({ maxItems: options.maxBufferedInputs ?? DEFAULT_MAX_BUFFERED_INPUTS }),
@@ -189,9 +195,15 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   let closeRequested = false;
   const isClosed = () => closeRequested || actor.getSnapshot().status !== 'active';
 
+  // An inspector sees every frame as an event; without one, frames the machine would only
+  // forward take the fast path.
+  const fastForward = options.inspect
+    ? () => false
+    : createFastForward({ actor, wire: () => wire, forwarded: services.forwarded });
+
   const send = (event: InputEvent) => {
     if (!isClosed()) {
-      actor.send(event);
+      if (!fastForward(event)) actor.send(event);
       return;
     }
     const kind = event.type.slice('input.'.length) as RealtimeInputKind;

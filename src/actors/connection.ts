@@ -7,6 +7,7 @@ import { fromCallback, type AnyEventObject, type CallbackLogicFunction } from 'x
 import { closeError } from '../closeCodes.js';
 import { ConnectError, LiveSessionError, TransportError, describe } from '../errors.js';
 import type { ConnectionCommand, ConnectionInput, ServerEvent } from '../machines/types.js';
+import type { RealtimeInput } from '../protocol.js';
 import type { FunctionDeclaration } from '../tools.js';
 import type { LiveConnection, LiveTransport } from '../transport.js';
 import { toServerEvents } from './serverEvents.js';
@@ -19,6 +20,11 @@ export interface ConnectionOptions {
   sessionResumption: boolean;
   /** How long to wait for the connection to open and setup to complete. */
   connectTimeoutMs: number;
+  /**
+   * Told when a connection opens, with the function that sends realtime input on it exactly as
+   * a `send.realtimeInput` command would, and told again (`undefined`) when it is gone.
+   */
+  onWire?: (generation: number, send: ((input: RealtimeInput) => void) | undefined) => void;
 }
 
 /**
@@ -59,6 +65,7 @@ export function connectionCallback(options: ConnectionOptions): CallbackLogicFun
     const end = (error: LiveSessionError) => {
       if (stopped || ended) return;
       ended = true;
+      options.onWire?.(generation, undefined);
       clearTimeout(timer);
       early = undefined;
       sendBack({ type: 'transport.closed', generation, error });
@@ -114,6 +121,7 @@ export function connectionCallback(options: ConnectionOptions): CallbackLogicFun
         connection = opened;
         const queued = early ?? [];
         early = undefined;
+        options.onWire?.(generation, sendInput);
         for (const event of queued) sendBack(event);
       },
       (error: unknown) =>
@@ -124,23 +132,40 @@ export function connectionCallback(options: ConnectionOptions): CallbackLogicFun
         ),
     );
 
-    receive((command) => {
-      if (!connection || ended) return;
-      // Every frame passes here: a plain try, no closure per call.
+    const sendFailed = (thrown: unknown) => {
+      const failure = thrown ?? new Error('undefined was thrown');
+      sendBack({
+        type: 'transport.error',
+        generation,
+        error: new TransportError('SEND_FAILED', describe(failure), { cause: failure }),
+      });
+    };
+
+    // Every frame passes here: a plain try, no closure per call.
+    function sendInput(input: RealtimeInput): void {
+      if (!connection || ended || stopped) return;
       try {
-        if (command.type === 'send.realtimeInput') connection.sendRealtimeInput(command.input);
-        else connection.sendToolResponse(command.responses);
+        connection.sendRealtimeInput(input);
       } catch (thrown) {
-        const failure = thrown ?? new Error('undefined was thrown');
-        sendBack({
-          type: 'transport.error',
-          generation,
-          error: new TransportError('SEND_FAILED', describe(failure), { cause: failure }),
-        });
+        sendFailed(thrown);
+      }
+    }
+
+    receive((command) => {
+      if (command.type === 'send.realtimeInput') {
+        sendInput(command.input);
+        return;
+      }
+      if (!connection || ended) return;
+      try {
+        connection.sendToolResponse(command.responses);
+      } catch (thrown) {
+        sendFailed(thrown);
       }
     });
 
     return () => {
+      if (!stopped && !ended) options.onWire?.(generation, undefined);
       stopped = true;
       clearTimeout(timer);
       if (connection) safely(() => connection?.close());
