@@ -3,9 +3,12 @@
  * `@google/genai` SDK to the emulator: the raw SDK, the boolean-flag client of
  * `examples/clients/naiveClients.ts`, and gemini-live-fsm.
  */
+import { once } from 'node:events';
 import { GoogleGenAI, Modality } from '@google/genai';
+import { WebSocket } from 'ws';
 import { connectPlainClient } from '../examples/clients/naiveClients.js';
 import { createLiveSession, type AnyTool, type LiveSession } from '../src/index.js';
+import { audioFrameText } from '../src/adapters/genai.js';
 import { INPUT_AUDIO_MIME_TYPE } from '../src/protocol.js';
 import { MODEL, PLAIN_KEY } from './config.js';
 
@@ -82,4 +85,26 @@ export function connectClient(kind: ClientKind, ai: GoogleGenAI): Promise<BenchC
     case 'fsm':
       return fsmClient(ai);
   }
+}
+
+/**
+ * The floor under every client of this stack, for comparison: the `ws` package alone, on the
+ * path the SDK opens, sending the very text gemini-live-fsm sends for a frame. No SDK, no session.
+ */
+export async function bareWsClient(baseUrl: string): Promise<{ send(pcm: Uint8Array): void; close(): Promise<void> }> {
+  const url = `${baseUrl.replace(/^http/, 'ws')}/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent?key=${PLAIN_KEY}`;
+  const socket = new WebSocket(url);
+  await once(socket, 'open');
+  const setupComplete = once(socket, 'message');
+  socket.send(JSON.stringify({ setup: { model: MODEL } }));
+  await setupComplete;
+  return {
+    send: (pcm) => socket.send(audioFrameText(pcm)),
+    close: async () => {
+      if (socket.readyState === WebSocket.CLOSED) return;
+      const closed = once(socket, 'close');
+      socket.close();
+      await closed;
+    },
+  };
 }

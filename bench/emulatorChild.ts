@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { EmulatorStats } from '../src/testing/index.js';
+import { onEmulatorCpus, type Pinning } from './pinning.js';
 
 /** The emulator's totals, and the CPU time (user + system) its process has used. */
 export type EmulatorChildStats = EmulatorStats & { cpuMicros: number };
@@ -22,9 +23,10 @@ export interface EmulatorChild {
 const SCRIPT = fileURLToPath(new URL('./emulatorProcess.ts', import.meta.url));
 const START_TIMEOUT_MS = 15_000;
 
-/** Spawns the emulator process and resolves once it listens. */
-export async function startEmulatorChild(): Promise<EmulatorChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
+/** Spawns the emulator process (on the emulator's CPUs, when pinned) and resolves once it listens. */
+export async function startEmulatorChild(pinning: Pinning = { pinned: false, why: 'not asked' }): Promise<EmulatorChild> {
+  const [command, ...args] = onEmulatorCpus(pinning, [process.execPath, '--import', 'tsx', SCRIPT]);
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const waiting: ((line: string) => void)[] = [];
   const early: string[] = [];

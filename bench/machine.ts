@@ -1,6 +1,7 @@
 /** The machine a bench ran on, for the results table. */
 import { readFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
+import type { Pinning } from './pinning.js';
 
 /** What the results depend on. */
 export interface MachineInfo {
@@ -11,6 +12,8 @@ export interface MachineInfo {
   v8: string;
   /** The 1-minute load average when the bench started and when it ended: other work on the machine. */
   load: { start: number; end: number };
+  /** Where the clients and the emulator ran. */
+  pinning: Pinning;
 }
 
 function cpuModel(): string {
@@ -31,13 +34,14 @@ export function loadNow(): number {
 }
 
 /** Describes this machine; `loadAtStart` is {@link loadNow} when the bench started. */
-export function machineInfo(loadAtStart: number): MachineInfo {
+export function machineInfo(loadAtStart: number, pinning: Pinning): MachineInfo {
   return {
     cpu: cpuModel(),
-    cores: availableParallelism(),
+    cores: cpus().length,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     v8: process.versions.v8,
     load: { start: loadAtStart, end: loadNow() },
+    pinning,
   };
 }

@@ -65,6 +65,12 @@ export function humanReport(results: BenchResults): string[] {
   const lines: string[] = [];
   lines.push(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node} (V8 ${machine.v8})${results.quick ? ' — QUICK MODE, figures are not meaningful' : ''}`);
   lines.push('');
+  lines.push(
+    machine.pinning.pinned
+      ? `Pinned: the clients (every thread of the bench process) on CPU ${machine.pinning.clientCpus}, the emulator on CPU ${machine.pinning.emulatorCpus}.`
+      : `Not pinned (${machine.pinning.why}): the clients and the emulator shared every core.`,
+  );
+  lines.push('');
   lines.push(`Load average (1 min) at start and end: ${machine.load.start.toFixed(2)}, ${machine.load.end.toFixed(2)} (above ~1, other work shared the cores with the bench and its emulator).`);
   lines.push('');
   lines.push('| figure | result | target | |');
@@ -72,8 +78,8 @@ export function humanReport(results: BenchResults): string[] {
   lines.push(`| CPU per frame, fsm / flag | ${h.fsmOverFlag.toFixed(3)} | ≤ ${TARGETS.fsmOverFlag} | ${verdict(h.fsmOverFlag <= TARGETS.fsmOverFlag)} |`);
   lines.push(`| CPU per frame, fsm / raw | ${h.fsmOverRaw.toFixed(3)} | — | |`);
   lines.push(`| sessions per core (50 fps each, p99 < ${P99_LIMIT_MS} ms) | ${h.sessionsPerCore} | ≥ ${TARGETS.sessionsPerCore} | ${verdict(h.sessionsPerCore >= TARGETS.sessionsPerCore)} |`);
-  if (sessions.rawSessionsPerCore !== undefined) {
-    lines.push(`| raw SDK connections per core, same test, for comparison | ${sessions.rawSessionsPerCore} | — | |`);
+  for (const comparison of sessions.comparisons) {
+    lines.push(`| ${comparison.client} clients per core, same test, for comparison | ${comparison.capacity} | — | |`);
   }
   lines.push(`| heap per streaming session | ${kib(h.bytesPerStreamingSession)} | ≤ ${kib(TARGETS.bytesPerSession)} | ${verdict(h.bytesPerStreamingSession <= TARGETS.bytesPerSession)} |`);
   lines.push(`| heap per idle session | ${kib(sessions.memory.idleBytes)} | ≤ ${kib(TARGETS.bytesPerSession)} | ${verdict(sessions.memory.idleBytes <= TARGETS.bytesPerSession)} |`);
@@ -101,8 +107,8 @@ export function humanReport(results: BenchResults): string[] {
     lines.push('');
   };
   table(`gemini-live-fsm sessions (most sustained: ${sessions.sessionsPerCore})`, sessions.loads);
-  if (sessions.rawSessionsPerCore !== undefined) {
-    table(`raw SDK connections, for comparison (most sustained: ${sessions.rawSessionsPerCore})`, sessions.rawLoads);
+  for (const comparison of sessions.comparisons) {
+    table(`${comparison.client} clients, for comparison (most sustained: ${comparison.capacity})`, comparison.loads);
   }
   lines.push('');
   lines.push(

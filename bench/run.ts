@@ -11,6 +11,7 @@ import { measureGate, type GateOptions } from './gate.js';
 import { measureLongSession, type LongSessionOptions } from './longSession.js';
 import { loadNow, machineInfo } from './machine.js';
 import { humanReport, machineLines, type BenchResults } from './report.js';
+import { pinClientProcess } from './pinning.js';
 import { measureSessions, type SessionsOptions } from './sessions.js';
 import { canCollectGarbage } from './stats.js';
 
@@ -26,7 +27,7 @@ const FULL: Plan = {
   sessions: {
     memorySessions: 500,
     rawMemorySessions: 200,
-    rawCapacity: true,
+    comparisons: true,
     levels: [200, 400, 600, 800, 1_000, 1_500, 2_000],
     resolution: 25,
     maxSessions: 3_000,
@@ -42,7 +43,7 @@ const QUICK: Plan = {
   sessions: {
     memorySessions: 20,
     rawMemorySessions: 10,
-    rawCapacity: true,
+    comparisons: true,
     levels: [10, 20],
     resolution: 10,
     maxSessions: 20,
@@ -64,7 +65,8 @@ async function main(): Promise<void> {
   const quick = process.env['BENCH_QUICK'] === '1';
   const plan = quick ? QUICK : FULL;
   const loadAtStart = loadNow();
-  const emulator = await startEmulatorChild();
+  const pinning = pinClientProcess();
+  const emulator = await startEmulatorChild(pinning);
   let results: BenchResults;
   try {
     let done = step('1/4 CPU per frame');
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
     done = step('4/4 long session');
     const long = await measureLongSession(plan.long);
     done();
-    results = { quick, machine: machineInfo(loadAtStart), cpu, sessions, gate, long };
+    results = { quick, machine: machineInfo(loadAtStart, pinning), cpu, sessions, gate, long };
   } finally {
     await emulator.stop();
   }

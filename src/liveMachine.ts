@@ -7,13 +7,15 @@
  * through the actor system they run in.
  */
 import { fromCallback, type AnyEventObject, type CallbackLogicFunction, type EventObject } from 'xstate';
-import { micLogic } from './actors/mic.js';
+import { micCallback } from './actors/mic.js';
 import { inputKind, sessionMachine } from './machines/session.machine.js';
 import type {
   ConnectionCommand,
   ConnectionInput,
   InputBufferCommand,
   InputEvent,
+  MicInput,
+  SessionEvent,
   ToolExecutorCommand,
   ToolExecutorInput,
 } from './machines/types.js';
@@ -29,6 +31,11 @@ export interface SessionServices {
    * in its snapshots (see {@link meteredSessionMachine}).
    */
   forwarded: Record<RealtimeInputKind, number>;
+  /**
+   * Forwards an input directly when the machine would do nothing else with it (see
+   * src/fastForward.ts); false when it must go to the machine as an event.
+   */
+  fastForward: (event: InputEvent) => boolean;
 }
 
 // Keyed by the actor system (an object XState makes per root actor); a session's is `actor.system`.
@@ -56,7 +63,14 @@ const actors = {
   connection: perSession((services) => services.connection),
   toolExecutor: perSession((services) => services.toolExecutor),
   inputBuffer: perSession((services) => services.inputBuffer),
-  mic: micLogic,
+  // The mic's frames take the session's fast path like `sendAudio`'s; the rest goes as events.
+  mic: fromCallback<SessionEvent, MicInput>((args) => {
+    const { fastForward } = servicesOf(args.system);
+    const sendBack = (event: AnyEventObject) => {
+      if (!(event.type === 'input.audio' && fastForward(event as InputEvent))) args.sendBack(event);
+    };
+    return micCallback({ ...args, sendBack });
+  }),
 };
 
 /**

@@ -153,6 +153,7 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
     toolExecutor: toolExecutorCallback({ tools, timeoutMs: options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS }),
     inputBuffer: inputBufferCallback({ maxItems: options.maxBufferedInputs ?? DEFAULT_MAX_BUFFERED_INPUTS }),
     forwarded: initialCounters().forwarded,
+    fastForward: () => false,
   };
   // An inspector reads every count off every snapshot; without one, forwarded input is metered.
   const machine = options.inspect ? inspectedSessionMachine : meteredSessionMachine;
@@ -197,9 +198,8 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
 
   // An inspector sees every frame as an event; without one, frames the machine would only
   // forward take the fast path.
-  const fastForward = options.inspect
-    ? () => false
-    : createFastForward({ actor, wire: () => wire, forwarded: services.forwarded });
+  if (!options.inspect) services.fastForward = createFastForward({ actor, wire: () => wire, forwarded: services.forwarded });
+  const { fastForward } = services;
 
   const send = (event: InputEvent) => {
     if (!isClosed()) {

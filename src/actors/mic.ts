@@ -3,7 +3,7 @@
  * chunk. Chunks longer than `maxChunkBytes` (a file stream reads 64 KiB at a time) are cut into
  * pieces, and an odd trailing byte waits for the next chunk, so that no event splits a sample.
  */
-import { fromCallback } from 'xstate';
+import { fromCallback, type AnyEventObject, type CallbackLogicFunction } from 'xstate';
 import { TransportError, describe, type LiveSessionError } from '../errors.js';
 import type { MicInput, SessionEvent } from '../machines/types.js';
 
@@ -18,7 +18,10 @@ export const DEFAULT_MAX_CHUNK_BYTES = 1280;
  * session.attachMic(fs.createReadStream('speech-16k.pcm'));
  * ```
  */
-export const micLogic = fromCallback<SessionEvent, MicInput>(({ input, sendBack }) => {
+export const micLogic = fromCallback<SessionEvent, MicInput>((args) => micCallback(args));
+
+/** The body of {@link micLogic}, for a session that hands its mic's events on its own way. */
+export const micCallback: CallbackLogicFunction<SessionEvent, AnyEventObject, MicInput> = ({ input, sendBack }) => {
   const maxChunkBytes = evenAtLeastTwo(input.maxChunkBytes ?? DEFAULT_MAX_CHUNK_BYTES);
   let stopped = false;
   const iterator = input.source[Symbol.asyncIterator]();
@@ -55,7 +58,7 @@ export const micLogic = fromCallback<SessionEvent, MicInput>(({ input, sendBack 
     if (typeof destroyable.destroy === 'function') destroyable.destroy();
     else void Promise.resolve().then(() => iterator.return?.()).catch(() => undefined);
   };
-});
+};
 
 function evenAtLeastTwo(n: number): number {
   return Math.max(2, Math.floor(n / 2) * 2);

@@ -18,11 +18,14 @@ const FIGURES = [
 describe('npm run bench', () => {
   // The harness only: BENCH_QUICK runs every part briefly. Targets are the bench's business, not a test's.
   it('runs every part and ends with the six machine-readable lines', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/run.ts'], {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--single-threaded-gc', '--import', 'tsx', 'bench/run.ts'], {
       cwd: root,
       env: { ...process.env, BENCH_QUICK: '1' },
       timeout: 110_000,
     });
+    expect(stdout).toMatch(/^(Pinned: the clients|Not pinned \()/m);
+    expect(stdout).toContain('raw SDK clients, for comparison');
+    expect(stdout).toContain('bare ws clients, for comparison');
     const last = stdout.trimEnd().split('\n').slice(-FIGURES.length);
     expect(last.map((line) => line.slice(0, line.lastIndexOf(':')))).toEqual(FIGURES);
     for (const line of last) {

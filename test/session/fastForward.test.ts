@@ -20,6 +20,21 @@ describe('the fast path of a streaming session', () => {
     expect(session.metrics().forwarded).toMatchObject({ audio: 1, text: 1, activityStart: 1 });
   });
 
+  it("takes a mic's frames the same way", async () => {
+    const { session, server } = await connectedSession();
+    const transition = vi.spyOn(session.actor.logic, 'transition');
+    async function* mic() {
+      for (let i = 0; i < 3; i += 1) yield new Uint8Array(640);
+    }
+    session.attachMic(mic());
+    await vi.waitFor(() => expect(sentKinds(server)).toEqual(['audio', 'audio', 'audio']));
+    const events = transition.mock.calls.map(([, event]) => (event as { type: string }).type);
+    expect(events).toContain('mic.attach');
+    expect(events).not.toContain('input.audio');
+    expect(session.metrics().forwarded.audio).toBe(3);
+    transition.mockRestore();
+  });
+
   it('sends every frame through the machine while the gate is closed', async () => {
     const { session, server, of } = await connectedSession();
     const send = vi.spyOn(session.actor, 'send');
