@@ -71,7 +71,7 @@ export function humanReport(results: BenchResults): string[] {
       : `Not pinned (${machine.pinning.why}): the clients and the emulator shared every core.`,
   );
   lines.push('');
-  lines.push(`Load average (1 min) at start and end: ${machine.load.start.toFixed(2)}, ${machine.load.end.toFixed(2)} (above ~1, other work shared the cores with the bench and its emulator).`);
+  lines.push(`Load average (1 min) at start and end: ${machine.load.start.toFixed(2)}, ${machine.load.end.toFixed(2)} (the bench and its emulator count for up to 2; more means other work shared the cores).`);
   lines.push('');
   lines.push('| figure | result | target | |');
   lines.push('|---|---|---|---|');

@@ -34,4 +34,15 @@ describe('npm run bench', () => {
       expect(Number.isFinite(Number(value)), line).toBe(true);
     }
   }, 120_000);
+
+  it("npm run bench:overhead prints the session's own cost per frame on each path", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/overhead.ts'], {
+      cwd: root,
+      env: { ...process.env, BENCH_QUICK: '1' },
+      timeout: 50_000,
+    });
+    for (const path of ['wire text alone', 'session, fast path', 'every frame an event the machine processes', 'inspector attached']) {
+      expect(stdout).toMatch(new RegExp(`\\|[^|]*${path}[^|]*\\| \\d+\\.\\d\\d \\|`));
+    }
+  }, 60_000);
 });
