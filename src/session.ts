@@ -199,11 +199,10 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   // An inspector sees every frame as an event; without one, frames the machine would only
   // forward take the fast path.
   if (!options.inspect) services.fastForward = createFastForward({ actor, wire: () => wire, forwarded: services.forwarded });
-  const { fastForward } = services;
 
   const send = (event: InputEvent) => {
     if (!isClosed()) {
-      if (!fastForward(event)) actor.send(event);
+      if (!services.fastForward(event)) actor.send(event);
       return;
     }
     const kind = event.type.slice('input.'.length) as RealtimeInputKind;
