@@ -4,8 +4,11 @@
  * it reached `ws.send`.
  *
  * The clients' frames are spread evenly over each 20 ms: frame k of client i is due at
- * `start + (k * n + i) * 20 / n` ms. A timer wakes the driver, which sends every frame that is
- * due; a process that cannot keep up wakes late, and the lateness shows in the figures.
+ * `start + (k * n + i) * 20 / n` ms. The driver hands over every frame that is due each time the
+ * event loop comes round (`setImmediate`), as a gateway handles a frame as soon as its socket is
+ * readable; a timer would wake it no sooner than a millisecond later, and make every frame up to
+ * that late by the driver's own doing. A process that cannot keep up comes round late, and the
+ * lateness shows in the figures.
  */
 import { FRAME_INTERVAL_MS } from './config.js';
 import { Samples, collectGarbage, percentile } from './stats.js';
@@ -27,8 +30,11 @@ export interface LoadResult {
   dueToWire: { p50: number; p99: number; max: number };
   /** From the `send` call to `ws.send`: the client's own synchronous path. */
   callToWire: { p50: number; p99: number; max: number };
-  /** CPU time of the process over the window, as a share of one core. */
-  cpuShare: number;
+  /**
+   * Wall time spent in the clients' `send` over the window, as a share of it: how busy the core
+   * was forwarding. (The process's CPU time would say nothing: the driver never sleeps.)
+   */
+  busyShare: number;
   /** heapUsed after a full GC in the middle of the window, when `sampleHeap` was asked for. */
   heapUsedMidway: number | undefined;
 }
@@ -73,7 +79,7 @@ export function streamLoad(sinks: readonly FrameSink[], frame: Uint8Array, optio
   let cursor = 0;
   let frames = 0;
   let forwarded = 0;
-  let cpuStart: NodeJS.CpuUsage | undefined;
+  let busyMs = 0;
 
   const sendOne = (due: number) => {
     const index = cursor % n;
@@ -82,9 +88,11 @@ export function streamLoad(sinks: readonly FrameSink[], frame: Uint8Array, optio
     waiting = true;
     const calledAt = performance.now();
     sink.send(frame);
+    const returnedAt = performance.now();
     const sent = !waiting;
     waiting = false;
     if (due < measureFrom) return;
+    busyMs += returnedAt - calledAt;
     frames += 1;
     if (!sent) return;
     forwarded += 1;
@@ -95,7 +103,6 @@ export function streamLoad(sinks: readonly FrameSink[], frame: Uint8Array, optio
   return new Promise<LoadResult>((resolve) => {
     const tick = () => {
       const now = performance.now();
-      if (cpuStart === undefined && now >= measureFrom) cpuStart = process.cpuUsage();
       if (heapUsedMidway === undefined && now >= heapAt) {
         collectGarbage();
         heapUsedMidway = process.memoryUsage().heapUsed;
@@ -106,10 +113,9 @@ export function streamLoad(sinks: readonly FrameSink[], frame: Uint8Array, optio
       }
       const next = start + cursor * step;
       if (next < end && !options.until?.()) {
-        setTimeout(tick, Math.max(0, next - performance.now()));
+        setImmediate(tick);
         return;
       }
-      const cpu = process.cpuUsage(cpuStart);
       const measuredMs = Math.max(1, Math.min(now, end) - measureFrom);
       untap();
       resolve({
@@ -118,10 +124,10 @@ export function streamLoad(sinks: readonly FrameSink[], frame: Uint8Array, optio
         forwarded,
         dueToWire: summary(dueToWire),
         callToWire: summary(callToWire),
-        cpuShare: (cpu.user + cpu.system) / 1000 / measuredMs,
+        busyShare: busyMs / measuredMs,
         heapUsedMidway,
       });
     };
-    setTimeout(tick, 5);
+    setImmediate(tick);
   });
 }

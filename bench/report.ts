@@ -97,11 +97,11 @@ export function humanReport(results: BenchResults): string[] {
   const table = (title: string, loads: SessionsResult['loads']) => {
     lines.push(`${title}:`);
     lines.push('');
-    lines.push('| sessions | frames | due → wire p50 | p99 | max | call → wire p99 | client CPU | emulator CPU | sustained |');
+    lines.push('| sessions | frames | due → wire p50 | p99 | max | call → wire p99 | core busy sending | emulator CPU | sustained |');
     lines.push('|---|---|---|---|---|---|---|---|---|');
     for (const load of loads) {
       lines.push(
-        `| ${load.sessions} | ${load.frames} | ${ms(load.dueToWire.p50)} | ${ms(load.dueToWire.p99)} | ${ms(load.dueToWire.max)} | ${ms(load.callToWire.p99)} | ${load.cpuShare.toFixed(2)} | ${load.emulatorCpuShare.toFixed(2)} | ${load.passed ? 'yes' : 'no'} |`,
+        `| ${load.sessions} | ${load.frames} | ${ms(load.dueToWire.p50)} | ${ms(load.dueToWire.p99)} | ${ms(load.dueToWire.max)} | ${ms(load.callToWire.p99)} | ${load.busyShare.toFixed(2)} | ${load.emulatorCpuShare.toFixed(2)} | ${load.passed ? 'yes' : 'no'} |`,
       );
     }
     lines.push('');
