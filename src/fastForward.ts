@@ -57,58 +57,76 @@ export function restProbe(actor: AnyActorRef): () => boolean {
   return () => box._current === null;
 }
 
-/** The current connection's send, as the connection actor announced it. */
-export interface InputWire {
-  readonly generation: number;
-  readonly send: (input: RealtimeInput) => void;
-}
-
-/** What the fast path reads and counts into. */
-export interface FastForwardDeps {
-  actor: AnyActorRef;
-  /** The open connection, if any. */
-  wire(): InputWire | undefined;
-  /** Where the metered machine counts forwarded input (`countForwarded`). */
-  forwarded: Record<RealtimeInputKind, number>;
+/** A session's fast path: the function that forwards, and the seam the connection actor announces its send through. */
+export interface FastForward {
+  /**
+   * Forwards `event` directly when the machine, at rest in `streaming` on the announced
+   * connection, would do nothing else with it; false when it must go through the machine.
+   */
+  forward(event: InputEvent): boolean;
+  /** The connection of `generation` opened (`send`) or is gone (`undefined`). */
+  announce(generation: number, send: ((input: RealtimeInput) => void) | undefined): void;
 }
 
 /**
- * Returns the function that forwards `event` directly when the machine, at rest in `streaming`
- * on the wire's connection, would do nothing else with it; it returns false when the event must
- * go through the machine.
+ * Creates a session's fast path. Whether it is open is worked out when something changes (a
+ * snapshot, a connection, an inspector), not per frame: with a thousand sessions, what a frame
+ * costs is mostly the objects it has to reach, so a frame reads a flag, the mailbox and the send.
  */
-export function createFastForward({ actor, wire, forwarded }: FastForwardDeps): (event: InputEvent) => boolean {
+export function createFastForward(actor: AnyActorRef, forwarded: Record<RealtimeInputKind, number>): FastForward {
   const atRest = restProbe(actor);
-  const inspectors = countInspectors(actor);
-  return (event) => {
-    if (!FAST_FORWARD_EVENTS.has(event.type) || inspectors.count > 0 || !atRest()) return false;
-    const snapshot = actor.getSnapshot() as { value: unknown; context: { generation: number } };
-    if (snapshot.value !== 'streaming') return false;
-    const current = wire();
-    if (current?.generation !== snapshot.context.generation) return false;
-    const input = toRealtimeInput(event);
-    forwarded[input.kind] += 1;
-    current.send(input);
-    return true;
+  let inspectors = 0;
+  let streamingGeneration: number | undefined;
+  let wire: { generation: number; send: (input: RealtimeInput) => void } | undefined;
+  let open = false;
+  let send: (input: RealtimeInput) => void = () => undefined;
+  const update = () => {
+    open = inspectors === 0 && wire !== undefined && wire.generation === streamingGeneration;
+    if (open && wire) send = wire.send;
   };
-}
 
-/** Counts the inspectors attached to `actor.system` from now on, while they stay attached. */
-function countInspectors(actor: AnyActorRef): { readonly count: number } {
-  const counter = { count: 0 };
+  const watch = (snapshot: { value: unknown; context: { generation: number } }) => {
+    streamingGeneration = snapshot.value === 'streaming' ? snapshot.context.generation : undefined;
+    update();
+  };
+  const shut = () => {
+    streamingGeneration = undefined;
+    update();
+  };
+  watch(actor.getSnapshot() as Parameters<typeof watch>[0]);
+  actor.subscribe({ next: watch, error: shut, complete: shut });
+
+  // Anything that inspects the actor from now on (the Redux DevTools adapter does) sees every frame.
   const system = actor.system as { inspect: (observer: never) => Subscription };
   const inspect = system.inspect.bind(system);
   system.inspect = (observer) => {
     const subscription = inspect(observer);
-    counter.count += 1;
+    inspectors += 1;
+    update();
     let attached = true;
     return {
       unsubscribe() {
-        if (attached) counter.count -= 1;
+        if (attached) inspectors -= 1;
         attached = false;
+        update();
         subscription.unsubscribe();
       },
     };
   };
-  return counter;
+
+  return {
+    // The flag is exact only between events: while the machine is busy, the mailbox says so.
+    forward(event) {
+      if (!open || !FAST_FORWARD_EVENTS.has(event.type) || !atRest()) return false;
+      const input = toRealtimeInput(event);
+      forwarded[input.kind] += 1;
+      send(input);
+      return true;
+    },
+    announce(generation, announced) {
+      if (announced) wire = { generation, send: announced };
+      else if (wire?.generation === generation) wire = undefined;
+      update();
+    },
+  };
 }

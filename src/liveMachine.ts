@@ -19,7 +19,7 @@ import type {
   ToolExecutorCommand,
   ToolExecutorInput,
 } from './machines/types.js';
-import type { RealtimeInputKind } from './protocol.js';
+import type { RealtimeInput, RealtimeInputKind } from './protocol.js';
 
 /** What the child actors of one session need from it. */
 export interface SessionServices {
@@ -36,6 +36,8 @@ export interface SessionServices {
    * src/fastForward.ts); false when it must go to the machine as an event.
    */
   fastForward: (event: InputEvent) => boolean;
+  /** Where the connection actor announces its send (see `ConnectionOptions.onWire`). */
+  onWire: (generation: number, send: ((input: RealtimeInput) => void) | undefined) => void;
 }
 
 // Keyed by the actor system (an object XState makes per root actor); a session's is `actor.system`.

@@ -10,7 +10,7 @@ import { connectionCallback } from './actors/connection.js';
 import { DEFAULT_TOOL_TIMEOUT_MS, toolExecutorCallback } from './actors/toolExecutor.js';
 import { inputBufferCallback } from './actors/inputBuffer.js';
 import { createGenAITransport, type GenAITransportOptions } from './adapters/genai.js';
-import { createFastForward, type InputWire } from './fastForward.js';
+import { createFastForward } from './fastForward.js';
 import { ListenerError, LiveSessionError, SessionClosedError, TransportError, describe } from './errors.js';
 import { initialCounters, total } from './machines/counters.js';
 import { inspectedSessionMachine, meteredSessionMachine, provideServices, type SessionServices } from './liveMachine.js';
@@ -138,22 +138,19 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   assertUniqueNames(tools);
   const transport = options.transport ?? createGenAITransport({ ai: options.ai, model: options.model, config: options.config });
   const settings = sessionSettings(options, tools);
-  let wire: InputWire | undefined;
   const services: SessionServices = {
     connection: connectionCallback({
       transport,
       functionDeclarations: toFunctionDeclarations(tools),
       sessionResumption: settings.resumption,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-      onWire(generation, send) {
-        if (send) wire = { generation, send };
-        else if (wire?.generation === generation) wire = undefined;
-      },
+      onWire: (generation, send) => services.onWire(generation, send),
     }),
     toolExecutor: toolExecutorCallback({ tools, timeoutMs: options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS }),
     inputBuffer: inputBufferCallback({ maxItems: options.maxBufferedInputs ?? DEFAULT_MAX_BUFFERED_INPUTS }),
     forwarded: initialCounters().forwarded,
     fastForward: () => false,
+    onWire: () => undefined,
   };
   // An inspector reads every count off every snapshot; without one, forwarded input is metered.
   const machine = options.inspect ? inspectedSessionMachine : meteredSessionMachine;
@@ -198,11 +195,16 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
 
   // An inspector sees every frame as an event; without one, frames the machine would only
   // forward take the fast path.
-  if (!options.inspect) services.fastForward = createFastForward({ actor, wire: () => wire, forwarded: services.forwarded });
+  if (!options.inspect) {
+    const fast = createFastForward(actor, services.forwarded);
+    services.fastForward = fast.forward;
+    services.onWire = fast.announce;
+  }
 
   const send = (event: InputEvent) => {
+    if (!closeRequested && services.fastForward(event)) return;
     if (!isClosed()) {
-      if (!services.fastForward(event)) actor.send(event);
+      actor.send(event);
       return;
     }
     const kind = event.type.slice('input.'.length) as RealtimeInputKind;
