@@ -15,7 +15,8 @@
 import type { AnyActorRef, Subscription } from 'xstate';
 import { sessionMachine, toRealtimeInput } from './machines/session.machine.js';
 import type { InputEvent } from './machines/types.js';
-import type { RealtimeInput, RealtimeInputKind } from './protocol.js';
+import type { ConnectionWire } from './actors/connection.js';
+import { INPUT_AUDIO_MIME_TYPE, type RealtimeInputKind } from './protocol.js';
 
 /** The actions of a transition the fast path may stand in for, in order. */
 const FORWARD_ACTIONS = ['forwardInput', 'countForwarded'];
@@ -45,88 +46,117 @@ export const FAST_FORWARD_EVENTS: ReadonlySet<InputEvent['type']> = new Set(
     .map(([type]) => type as InputEvent['type']),
 );
 
+/** Whether audio frames are among them (read once: the check is on every frame). */
+const AUDIO_FORWARDS_PLAINLY = FAST_FORWARD_EVENTS.has('input.audio');
+
 /**
  * Whether `actor` has no event in hand: none being processed and none queued. XState keeps this
  * in its actor's mailbox, which it does not export; if that is not there in the shape known
  * (another XState version), the answer is always "busy", and every frame takes the machine path.
  */
 export function restProbe(actor: AnyActorRef): () => boolean {
-  const mailbox = (actor as unknown as { mailbox?: unknown }).mailbox;
-  if (typeof mailbox !== 'object' || mailbox === null || !('_current' in mailbox)) return () => false;
-  const box = mailbox as { _current: unknown };
-  return () => box._current === null;
+  const mailbox = mailboxOf(actor);
+  return mailbox ? () => mailbox._current === null : () => false;
 }
 
-/** A session's fast path: the function that forwards, and the seam the connection actor announces its send through. */
-export interface FastForward {
-  /**
-   * Forwards `event` directly when the machine, at rest in `streaming` on the announced
-   * connection, would do nothing else with it; false when it must go through the machine.
-   */
-  forward(event: InputEvent): boolean;
-  /** The connection of `generation` opened (`send`) or is gone (`undefined`). */
-  announce(generation: number, send: ((input: RealtimeInput) => void) | undefined): void;
+function mailboxOf(actor: AnyActorRef): { _current: unknown } | undefined {
+  const mailbox = (actor as unknown as { mailbox?: unknown }).mailbox;
+  return typeof mailbox === 'object' && mailbox !== null && '_current' in mailbox ? (mailbox as { _current: unknown }) : undefined;
 }
 
 /**
- * Creates a session's fast path. Whether it is open is worked out when something changes (a
- * snapshot, a connection, an inspector), not per frame: with a thousand sessions, what a frame
- * costs is mostly the objects it has to reach, so a frame reads a flag, the mailbox and the send.
+ * A session's fast path. Whether it is open is worked out when something changes (a snapshot, a
+ * connection, an inspector), not per frame; and it is one object with its methods on the
+ * prototype. With a thousand sessions a frame's cost is mostly the memory it has to reach, so a
+ * frame reads this object, the actor's mailbox and the connection's send, and little else.
  */
-export function createFastForward(actor: AnyActorRef, forwarded: Record<RealtimeInputKind, number>): FastForward {
-  const atRest = restProbe(actor);
-  let inspectors = 0;
-  let streamingGeneration: number | undefined;
-  let wire: { generation: number; send: (input: RealtimeInput) => void } | undefined;
-  let open = false;
-  let send: (input: RealtimeInput) => void = () => undefined;
-  const update = () => {
-    open = inspectors === 0 && wire !== undefined && wire.generation === streamingGeneration;
-    if (open && wire) send = wire.send;
-  };
+export class FastLane {
+  private open = false;
+  private inspectors = 0;
+  private streamingGeneration: number | undefined;
+  private wire: (ConnectionWire & { generation: number }) | undefined;
+  private readonly mailbox: { _current: unknown } | undefined;
 
-  const watch = (snapshot: { value: unknown; context: { generation: number } }) => {
-    streamingGeneration = snapshot.value === 'streaming' ? snapshot.context.generation : undefined;
-    update();
-  };
-  const shut = () => {
-    streamingGeneration = undefined;
-    update();
-  };
-  watch(actor.getSnapshot() as Parameters<typeof watch>[0]);
-  actor.subscribe({ next: watch, error: shut, complete: shut });
-
-  // Anything that inspects the actor from now on (the Redux DevTools adapter does) sees every frame.
-  const system = actor.system as { inspect: (observer: never) => Subscription };
-  const inspect = system.inspect.bind(system);
-  system.inspect = (observer) => {
-    const subscription = inspect(observer);
-    inspectors += 1;
-    update();
-    let attached = true;
-    return {
-      unsubscribe() {
-        if (attached) inspectors -= 1;
-        attached = false;
-        update();
-        subscription.unsubscribe();
-      },
+  /** `forwarded` is the meter the metered machine's `countForwarded` adds to. */
+  constructor(
+    actor: AnyActorRef,
+    private readonly forwarded: Record<RealtimeInputKind, number>,
+  ) {
+    this.mailbox = mailboxOf(actor);
+    const watch = (snapshot: { value: unknown; context: { generation: number } }) => {
+      this.streamingGeneration = snapshot.value === 'streaming' ? snapshot.context.generation : undefined;
+      this.update();
     };
-  };
+    const shut = () => {
+      this.streamingGeneration = undefined;
+      this.update();
+    };
+    watch(actor.getSnapshot() as Parameters<typeof watch>[0]);
+    actor.subscribe({ next: watch, error: shut, complete: shut });
+    this.countInspectors(actor);
+  }
 
-  return {
+  /**
+   * Forwards one 16 kHz PCM16 frame directly if the machine, at rest in `streaming`, would do
+   * nothing else with it; false when it must go through the machine as an `input.audio` event.
+   */
+  forwardAudio(pcm: Uint8Array): boolean {
     // The flag is exact only between events: while the machine is busy, the mailbox says so.
-    forward(event) {
-      if (!open || !FAST_FORWARD_EVENTS.has(event.type) || !atRest()) return false;
-      const input = toRealtimeInput(event);
-      forwarded[input.kind] += 1;
-      send(input);
-      return true;
-    },
-    announce(generation, announced) {
-      if (announced) wire = { generation, send: announced };
-      else if (wire?.generation === generation) wire = undefined;
-      update();
-    },
-  };
+    if (!AUDIO_FORWARDS_PLAINLY || !this.open || this.mailbox?._current !== null) return false;
+    const wire = this.wire as ConnectionWire;
+    this.forwarded.audio += 1;
+    try {
+      wire.sendAudioFrame(pcm);
+    } catch (error) {
+      wire.failed(error);
+    }
+    return true;
+  }
+
+  /** {@link forwardAudio} for any input event: false for those the machine must take. */
+  forward(event: InputEvent): boolean {
+    if (event.type === 'input.audio' && (event.mimeType ?? INPUT_AUDIO_MIME_TYPE) === INPUT_AUDIO_MIME_TYPE) {
+      return this.forwardAudio(event.data);
+    }
+    if (!this.open || !FAST_FORWARD_EVENTS.has(event.type) || this.mailbox?._current !== null) return false;
+    const input = toRealtimeInput(event);
+    this.forwarded[input.kind] += 1;
+    (this.wire as ConnectionWire).send(input);
+    return true;
+  }
+
+  /** The connection of `generation` opened (`wire`) or is gone (`undefined`). */
+  announce(generation: number, wire: ConnectionWire | undefined): void {
+    if (wire) this.wire = { ...wire, generation };
+    else if (this.wire?.generation === generation) this.wire = undefined;
+    this.update();
+  }
+
+  private update(): void {
+    this.open =
+      this.inspectors === 0 &&
+      this.mailbox !== undefined &&
+      this.wire !== undefined &&
+      this.wire.generation === this.streamingGeneration;
+  }
+
+  /** Anything that inspects the actor from now on (the Redux DevTools adapter does) sees every frame. */
+  private countInspectors(actor: AnyActorRef): void {
+    const system = actor.system as { inspect: (observer: never) => Subscription };
+    const inspect = system.inspect.bind(system);
+    system.inspect = (observer) => {
+      const subscription = inspect(observer);
+      this.inspectors += 1;
+      this.update();
+      let attached = true;
+      return {
+        unsubscribe: () => {
+          if (attached) this.inspectors -= 1;
+          attached = false;
+          this.update();
+          subscription.unsubscribe();
+        },
+      };
+    };
+  }
 }

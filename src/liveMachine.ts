@@ -19,7 +19,8 @@ import type {
   ToolExecutorCommand,
   ToolExecutorInput,
 } from './machines/types.js';
-import type { RealtimeInput, RealtimeInputKind } from './protocol.js';
+import type { RealtimeInputKind } from './protocol.js';
+import type { ConnectionOptions } from './actors/connection.js';
 
 /** What the child actors of one session need from it. */
 export interface SessionServices {
@@ -36,8 +37,8 @@ export interface SessionServices {
    * src/fastForward.ts); false when it must go to the machine as an event.
    */
   fastForward: (event: InputEvent) => boolean;
-  /** Where the connection actor announces its send (see `ConnectionOptions.onWire`). */
-  onWire: (generation: number, send: ((input: RealtimeInput) => void) | undefined) => void;
+  /** Where the connection actor announces how to send on it (see `ConnectionOptions.onWire`). */
+  onWire: NonNullable<ConnectionOptions['onWire']>;
 }
 
 // Keyed by the actor system (an object XState makes per root actor); a session's is `actor.system`.

@@ -10,7 +10,7 @@ import { connectionCallback } from './actors/connection.js';
 import { DEFAULT_TOOL_TIMEOUT_MS, toolExecutorCallback } from './actors/toolExecutor.js';
 import { inputBufferCallback } from './actors/inputBuffer.js';
 import { createGenAITransport, type GenAITransportOptions } from './adapters/genai.js';
-import { createFastForward } from './fastForward.js';
+import { FastLane } from './fastForward.js';
 import { ListenerError, LiveSessionError, SessionClosedError, TransportError, describe } from './errors.js';
 import { initialCounters, total } from './machines/counters.js';
 import { inspectedSessionMachine, meteredSessionMachine, provideServices, type SessionServices } from './liveMachine.js';
@@ -195,14 +195,14 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
 
   // An inspector sees every frame as an event; without one, frames the machine would only
   // forward take the fast path.
-  if (!options.inspect) {
-    const fast = createFastForward(actor, services.forwarded);
-    services.fastForward = fast.forward;
-    services.onWire = fast.announce;
+  const lane = options.inspect ? undefined : new FastLane(actor, services.forwarded);
+  if (lane) {
+    services.fastForward = (event) => lane.forward(event);
+    services.onWire = (generation, wire) => lane.announce(generation, wire);
   }
 
   const send = (event: InputEvent) => {
-    if (!closeRequested && services.fastForward(event)) return;
+    if (!closeRequested && lane?.forward(event)) return;
     if (!isClosed()) {
       actor.send(event);
       return;
@@ -270,7 +270,11 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
       };
     },
 
-    sendAudio: (pcm) => send({ type: 'input.audio', data: pcm, mimeType: INPUT_AUDIO_MIME_TYPE }),
+    sendAudio: (pcm) => {
+      // The hot path of every streaming session: no event object unless the machine needs one.
+      if (!closeRequested && lane?.forwardAudio(pcm)) return;
+      send({ type: 'input.audio', data: pcm, mimeType: INPUT_AUDIO_MIME_TYPE });
+    },
     sendVideo: (frame, mimeType) => send({ type: 'input.video', data: frame, mimeType }),
     sendText: (text) => send({ type: 'input.text', text }),
     activityStart: () => sendSignal('activityStart'),

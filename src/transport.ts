@@ -30,6 +30,12 @@ export interface TransportConnectRequest {
 /** One open connection. Sends may throw when the socket is gone; the session catches that. */
 export interface LiveConnection {
   sendRealtimeInput(input: RealtimeInput): void;
+  /**
+   * Optional: sends one frame of 16 kHz PCM16 audio (`audio/pcm;rate=16000`), exactly as
+   * `sendRealtimeInput` would, by the quickest way the transport has. Streaming sessions use it for
+   * every microphone frame.
+   */
+  sendAudioFrame?(pcm: Uint8Array): void;
   sendToolResponse(responses: FunctionResponse[]): void;
   /** Closes the connection; the transport need not call `onClose` afterwards. */
   close(): void;

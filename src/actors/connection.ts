@@ -7,7 +7,7 @@ import { fromCallback, type AnyEventObject, type CallbackLogicFunction } from 'x
 import { closeError } from '../closeCodes.js';
 import { ConnectError, LiveSessionError, TransportError, describe } from '../errors.js';
 import type { ConnectionCommand, ConnectionInput, ServerEvent } from '../machines/types.js';
-import type { RealtimeInput } from '../protocol.js';
+import { INPUT_AUDIO_MIME_TYPE, type RealtimeInput } from '../protocol.js';
 import type { FunctionDeclaration } from '../tools.js';
 import type { LiveConnection, LiveTransport } from '../transport.js';
 import { toServerEvents } from './serverEvents.js';
@@ -21,10 +21,20 @@ export interface ConnectionOptions {
   /** How long to wait for the connection to open and setup to complete. */
   connectTimeoutMs: number;
   /**
-   * Told when a connection opens, with the function that sends realtime input on it exactly as
-   * a `send.realtimeInput` command would, and told again (`undefined`) when it is gone.
+   * Told when a connection opens, with the means to send realtime input on it exactly as a
+   * `send.realtimeInput` command would, and told again (`undefined`) when it is gone.
    */
-  onWire?: (generation: number, send: ((input: RealtimeInput) => void) | undefined) => void;
+  onWire?: (generation: number, wire: ConnectionWire | undefined) => void;
+}
+
+/** How to send realtime input on an open connection without a command (see `onWire`). */
+export interface ConnectionWire {
+  /** Sends `input` exactly as a `send.realtimeInput` command does, failures included. */
+  send(input: RealtimeInput): void;
+  /** Sends one 16 kHz PCM16 frame the quickest way the transport has; throws what it throws. */
+  sendAudioFrame(pcm: Uint8Array): void;
+  /** Reports a send that threw, as the actor does: a `transport.error` event. */
+  failed(error: unknown): void;
 }
 
 /**
@@ -121,7 +131,13 @@ export function connectionCallback(options: ConnectionOptions): CallbackLogicFun
         connection = opened;
         const queued = early ?? [];
         early = undefined;
-        options.onWire?.(generation, sendInput);
+        options.onWire?.(generation, {
+          send: sendInput,
+          sendAudioFrame: opened.sendAudioFrame
+            ? opened.sendAudioFrame.bind(opened)
+            : (pcm) => opened.sendRealtimeInput({ kind: 'audio', data: pcm, mimeType: INPUT_AUDIO_MIME_TYPE }),
+          failed: sendFailed,
+        });
         for (const event of queued) sendBack(event);
       },
       (error: unknown) =>

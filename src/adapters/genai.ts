@@ -110,11 +110,15 @@ function wrapSession(session: Session): LiveConnection {
   // `Session.conn`, the SDK's socket, is public in @google/genai 2.x and 3.x; anything without it
   // goes through `sendRealtimeInput` only.
   const socket: Pick<Session['conn'], 'send'> | undefined = typeof session.conn?.send === 'function' ? session.conn : undefined;
+  const sendAudioFrame = socket
+    ? (pcm: Uint8Array) => socket.send(audioFrameText(pcm))
+    : (pcm: Uint8Array) => session.sendRealtimeInput(toSdkInput({ kind: 'audio', data: pcm, mimeType: INPUT_AUDIO_MIME_TYPE }));
   return {
     sendRealtimeInput: (input) => {
-      if (socket && input.kind === 'audio' && input.mimeType === INPUT_AUDIO_MIME_TYPE) socket.send(audioFrameText(input.data));
+      if (input.kind === 'audio' && input.mimeType === INPUT_AUDIO_MIME_TYPE) sendAudioFrame(input.data);
       else session.sendRealtimeInput(toSdkInput(input));
     },
+    sendAudioFrame,
     // The SDK's scheduling enum is a string enum with the very values our union spells out.
     sendToolResponse: (responses) =>
       session.sendToolResponse({ functionResponses: responses as unknown as SdkFunctionResponse[] }),
