@@ -50,15 +50,10 @@ export const FAST_FORWARD_EVENTS: ReadonlySet<InputEvent['type']> = new Set(
 const AUDIO_FORWARDS_PLAINLY = FAST_FORWARD_EVENTS.has('input.audio');
 
 /**
- * Whether `actor` has no event in hand: none being processed and none queued. XState keeps this
- * in its actor's mailbox, which it does not export; if that is not there in the shape known
- * (another XState version), the answer is always "busy", and every frame takes the machine path.
+ * The actor's mailbox, where XState keeps whether it has an event in hand (being processed or
+ * queued). XState does not export it; if it is not there in the shape known (another XState
+ * version), there is no fast path and every frame goes through the machine.
  */
-export function restProbe(actor: AnyActorRef): () => boolean {
-  const mailbox = mailboxOf(actor);
-  return mailbox ? () => mailbox._current === null : () => false;
-}
-
 function mailboxOf(actor: AnyActorRef): { _current: unknown } | undefined {
   const mailbox = (actor as unknown as { mailbox?: unknown }).mailbox;
   return typeof mailbox === 'object' && mailbox !== null && '_current' in mailbox ? (mailbox as { _current: unknown }) : undefined;

@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createActor, createMachine } from 'xstate';
-import { FAST_FORWARD_EVENTS, restProbe } from '../../src/fastForward.js';
+import { FAST_FORWARD_EVENTS, FastLane } from '../../src/fastForward.js';
 import { FRAME, connectedSession, sentKinds } from '../helpers.js';
 
 describe('the fast path of a streaming session', () => {
@@ -86,21 +85,20 @@ describe('the fast path of a streaming session', () => {
   });
 });
 
-describe('restProbe', () => {
-  it('tells whether an actor has an event in hand', () => {
-    const seenWhileBusy: boolean[] = [];
-    const actor = createActor(
-      createMachine({ on: { PING: { actions: () => seenWhileBusy.push(atRest()) } } }),
-    );
-    const atRest = restProbe(actor);
-    actor.start();
-    expect(atRest()).toBe(true);
-    actor.send({ type: 'PING' });
-    expect(seenWhileBusy).toEqual([false]);
-    expect(atRest()).toBe(true);
-  });
-
-  it('answers "busy" for an actor whose internals it does not know, so nothing takes the fast path', () => {
-    expect(restProbe({} as never)()).toBe(false);
+describe('FastLane', () => {
+  it('forwards nothing for an actor whose internals it does not know', () => {
+    const actor = {
+      getSnapshot: () => ({ value: 'streaming', context: { generation: 1 } }),
+      subscribe: () => ({ unsubscribe: () => undefined }),
+      system: { inspect: () => ({ unsubscribe: () => undefined }) },
+    };
+    const counters = { audio: 0, video: 0, text: 0, activityStart: 0, activityEnd: 0, audioStreamEnd: 0 };
+    const lane = new FastLane(actor as never, counters);
+    const wire = { send: vi.fn(), sendAudioFrame: vi.fn(), failed: vi.fn() };
+    lane.announce(1, wire);
+    expect(lane.forwardAudio(FRAME)).toBe(false);
+    expect(lane.forward({ type: 'input.text', text: 'hi' })).toBe(false);
+    expect(wire.sendAudioFrame).not.toHaveBeenCalled();
+    expect(counters.audio).toBe(0);
   });
 });
