@@ -144,7 +144,7 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
       functionDeclarations: toFunctionDeclarations(tools),
       sessionResumption: settings.resumption,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-      onWire: (generation, send) => services.onWire(generation, send),
+      onWire: (generation, wire) => services.onWire(generation, wire),
     }),
     toolExecutor: toolExecutorCallback({ tools, timeoutMs: options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS }),
     inputBuffer: inputBufferCallback({ maxItems: options.maxBufferedInputs ?? DEFAULT_MAX_BUFFERED_INPUTS }),

@@ -4,7 +4,7 @@ import { connectConfig, createGenAITransport, toSdkInput } from '../../src/adapt
 import type { TransportHandlers } from '../../src/index.js';
 
 /** A stand-in for `ai.live` that records what the adapter asks of the SDK. */
-function fakeAi() {
+function fakeAi(options: { socket?: boolean } = {}) {
   const sent: unknown[] = [];
   let params: LiveConnectParameters | undefined;
   const ai = {
@@ -15,6 +15,7 @@ function fakeAi() {
           sendRealtimeInput: (x: unknown) => sent.push(['realtimeInput', x]),
           sendToolResponse: (x: unknown) => sent.push(['toolResponse', x]),
           close: () => sent.push(['close']),
+          ...(options.socket ? { conn: { send: (text: string) => sent.push(['socket', text]) } } : {}),
         } as unknown as Session;
       },
     },
@@ -54,6 +55,25 @@ describe('createGenAITransport', () => {
       ['toolResponse', { functionResponses: [{ id: '1', name: 'f', response: { output: 1 } }] }],
       ['close'],
     ]);
+  });
+
+  it('sends a 16 kHz PCM frame as prepared text on the SDK socket, or through the SDK without one', async () => {
+    const request = { functionDeclarations: [], sessionResumption: false, resumptionHandle: undefined, handlers: handlers([]) };
+    const pcm = new Uint8Array([0, 1]);
+    const withSocket = fakeAi({ socket: true });
+    const viaSocket = await createGenAITransport({ ai: withSocket.ai, model: 'm' }).connect(request);
+    viaSocket.sendAudioFrame?.(pcm);
+    viaSocket.sendRealtimeInput({ kind: 'audio', data: pcm, mimeType: 'audio/pcm;rate=16000' });
+    const text = JSON.stringify({ realtimeInput: { audio: { data: 'AAE=', mimeType: 'audio/pcm;rate=16000' } } });
+    expect(withSocket.sent).toEqual([
+      ['socket', text],
+      ['socket', text],
+    ]);
+
+    const without = fakeAi();
+    const viaSdk = await createGenAITransport({ ai: without.ai, model: 'm' }).connect(request);
+    viaSdk.sendAudioFrame?.(pcm);
+    expect(without.sent).toEqual([['realtimeInput', { audio: { data: 'AAE=', mimeType: 'audio/pcm;rate=16000' } }]]);
   });
 
   it('wraps the SDK callbacks so that nothing thrown escapes them', async () => {
