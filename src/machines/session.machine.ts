@@ -707,21 +707,10 @@ export const sessionMachine = setup({
           // Always entered at a named child; backoff is the safe place to land otherwise.
           initial: 'backoff',
           on: {
-            'input.audio': [{ guard: 'bufferWhileReconnecting', actions: 'bufferReconnectingInput' }, { actions: 'dropNotStreaming' }],
-            'input.video': [{ guard: 'bufferWhileReconnecting', actions: 'bufferReconnectingInput' }, { actions: 'dropNotStreaming' }],
-            'input.text': [{ guard: 'bufferWhileReconnecting', actions: 'bufferReconnectingInput' }, { actions: 'dropNotStreaming' }],
-            'input.activityStart': [
+            ...onEveryInput([
               { guard: 'bufferWhileReconnecting', actions: 'bufferReconnectingInput' },
               { actions: 'dropNotStreaming' },
-            ],
-            'input.activityEnd': [
-              { guard: 'bufferWhileReconnecting', actions: 'bufferReconnectingInput' },
-              { actions: 'dropNotStreaming' },
-            ],
-            'input.audioStreamEnd': [
-              { guard: 'bufferWhileReconnecting', actions: 'bufferReconnectingInput' },
-              { actions: 'dropNotStreaming' },
-            ],
+            ]),
           },
           states: {
             /**
@@ -836,11 +825,8 @@ export const sessionMachine = setup({
         { guard: 'noBlockingCallsPending', target: 'streaming', actions: ['emitGateOpened', 'sendDeferredActivityEnd'] },
       ],
       on: {
-        'input.audio': [{ guard: 'bufferWhileGated', actions: 'bufferGatedInput' }, { actions: 'dropGated' }],
-        'input.video': [{ guard: 'bufferWhileGated', actions: 'bufferGatedInput' }, { actions: 'dropGated' }],
-        'input.text': [{ guard: 'bufferWhileGated', actions: 'bufferGatedInput' }, { actions: 'dropGated' }],
-        'input.audioStreamEnd': [{ guard: 'bufferWhileGated', actions: 'bufferGatedInput' }, { actions: 'dropGated' }],
-        'input.activityStart': [{ guard: 'bufferWhileGated', actions: 'bufferGatedInput' }, { actions: 'dropGated' }],
+        ...onEveryInput([{ guard: 'bufferWhileGated', actions: 'bufferGatedInput' }, { actions: 'dropGated' }]),
+        // A gated activityEnd that closes an open bracket waits for the gate instead of being dropped.
         'input.activityEnd': [
           { guard: 'bufferWhileGated', actions: 'bufferGatedInput' },
           { guard: and(['hasOpenActivity', not('isActivityEndDeferred')]), actions: 'deferActivityEnd' },
