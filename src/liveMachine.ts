@@ -20,7 +20,7 @@ import type {
   ToolExecutorInput,
 } from './machines/types.js';
 import type { RealtimeInputKind } from './protocol.js';
-import type { ConnectionOptions } from './actors/connection.js';
+import type { FastLane } from './fastForward.js';
 
 /** What the child actors of one session need from it. */
 export interface SessionServices {
@@ -33,12 +33,10 @@ export interface SessionServices {
    */
   forwarded: Record<RealtimeInputKind, number>;
   /**
-   * Forwards an input directly when the machine would do nothing else with it (see
-   * src/fastForward.ts); false when it must go to the machine as an event.
+   * The session's fast path (src/fastForward.ts), which forwards an input directly when the
+   * machine would do nothing else with it; none for an inspected session.
    */
-  fastForward: (event: InputEvent) => boolean;
-  /** Where the connection actor announces how to send on it (see `ConnectionOptions.onWire`). */
-  onWire: NonNullable<ConnectionOptions['onWire']>;
+  lane?: FastLane;
 }
 
 // Keyed by the actor system (an object XState makes per root actor); a session's is `actor.system`.
@@ -68,9 +66,9 @@ const actors = {
   inputBuffer: perSession((services) => services.inputBuffer),
   // The mic's frames take the session's fast path like `sendAudio`'s; the rest goes as events.
   mic: fromCallback<SessionEvent, MicInput>((args) => {
-    const { fastForward } = servicesOf(args.system);
+    const services = servicesOf(args.system);
     const sendBack = (event: AnyEventObject) => {
-      if (!(event.type === 'input.audio' && fastForward(event as InputEvent))) args.sendBack(event);
+      if (!(event.type === 'input.audio' && services.lane?.forward(event as InputEvent))) args.sendBack(event);
     };
     return micCallback({ ...args, sendBack });
   }),

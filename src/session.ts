@@ -144,13 +144,11 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
       functionDeclarations: toFunctionDeclarations(tools),
       sessionResumption: settings.resumption,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-      onWire: (generation, wire) => services.onWire(generation, wire),
+      onWire: (generation, wire) => services.lane?.announce(generation, wire),
     }),
     toolExecutor: toolExecutorCallback({ tools, timeoutMs: options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS }),
     inputBuffer: inputBufferCallback({ maxItems: options.maxBufferedInputs ?? DEFAULT_MAX_BUFFERED_INPUTS }),
     forwarded: initialCounters().forwarded,
-    fastForward: () => false,
-    onWire: () => undefined,
   };
   // An inspector reads every count off every snapshot; without one, forwarded input is metered.
   const machine = options.inspect ? inspectedSessionMachine : meteredSessionMachine;
@@ -196,13 +194,10 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   // An inspector sees every frame as an event; without one, frames the machine would only
   // forward take the fast path.
   const lane = options.inspect ? undefined : new FastLane(actor, services.forwarded);
-  if (lane) {
-    services.fastForward = (event) => lane.forward(event);
-    services.onWire = (generation, wire) => lane.announce(generation, wire);
-  }
+  services.lane = lane;
 
-  const send = (event: InputEvent) => {
-    if (!closeRequested && lane?.forward(event)) return;
+  /** Hands an input to the machine, or counts it as dropped once the session is closed. */
+  const sendToMachine = (event: InputEvent) => {
     if (!isClosed()) {
       actor.send(event);
       return;
@@ -211,6 +206,11 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
     afterClose[kind] += 1;
     dispatch({ type: 'inputDropped', kind, reason: 'closed' });
     dispatch({ type: 'error', error: new SessionClosedError(`send ${kind}`) });
+  };
+
+  const send = (event: InputEvent) => {
+    if (!closeRequested && lane?.forward(event)) return;
+    sendToMachine(event);
   };
 
   const topState = (): SessionState => {
@@ -273,7 +273,7 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
     sendAudio: (pcm) => {
       // The hot path of every streaming session: no event object unless the machine needs one.
       if (!closeRequested && lane?.forwardAudio(pcm)) return;
-      send({ type: 'input.audio', data: pcm, mimeType: INPUT_AUDIO_MIME_TYPE });
+      sendToMachine({ type: 'input.audio', data: pcm, mimeType: INPUT_AUDIO_MIME_TYPE });
     },
     sendVideo: (frame, mimeType) => send({ type: 'input.video', data: frame, mimeType }),
     sendText: (text) => send({ type: 'input.text', text }),
