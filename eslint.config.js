@@ -17,7 +17,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', 'examples/**', 'bench/**', 'src/cli.ts', 'src/demo/**', 'src/devtools/**'],
+    files: ['scripts/**', 'examples/**', 'bench/**', 'src/cli/**', 'src/devtools/**'],
     rules: { 'no-console': 'off' },
   },
 );

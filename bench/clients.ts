@@ -9,7 +9,7 @@ import { WebSocket } from 'ws';
 import { connectPlainClient } from '../examples/clients/naiveClients.js';
 import { createLiveSession, type AnyTool, type LiveSession } from '../src/index.js';
 import { audioFrameText } from '../src/adapters/genai.js';
-import { INPUT_AUDIO_MIME_TYPE } from '../src/protocol.js';
+import { INPUT_AUDIO_MIME_TYPE } from '../src/protocol/messages.js';
 import { MODEL, PLAIN_KEY } from './config.js';
 
 /** The clients, in the order the bench names them. */

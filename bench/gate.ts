@@ -12,7 +12,8 @@
  * waiting for the microphone's next frame, up to 20 ms), and, for that frame, from the moment it
  * was offered to the session until it was forwarded (the gate's own share).
  */
-import { defineTool, createGenAITransport, createLiveSession, type LiveSession, type LiveTransport } from '../src/index.js';
+import { defineTool, createLiveSession, type LiveSession } from '../src/index.js';
+import { createGenAITransport, type LiveTransport } from '../src/protocol/index.js';
 import { Modality } from '@google/genai';
 import { sdkClient } from './clients.js';
 import { GATE_KEY, MODEL, pcmFrame } from './config.js';

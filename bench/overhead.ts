@@ -8,8 +8,8 @@
  */
 import { createLiveSession, type LiveSession } from '../src/index.js';
 import { audioFrameText } from '../src/adapters/genai.js';
-import { INPUT_AUDIO_MIME_TYPE } from '../src/protocol.js';
-import type { LiveTransport } from '../src/transport.js';
+import { INPUT_AUDIO_MIME_TYPE } from '../src/protocol/messages.js';
+import type { LiveTransport } from '../src/protocol/transport.js';
 import { pcmFrame } from './config.js';
 import { collectGarbage, median } from './stats.js';
 

@@ -4,8 +4,8 @@
  * of the frames (a recording transport would itself grow for an hour), only counts, and checks
  * the gate as the service does.
  */
-import type { FunctionResponse, RealtimeInput } from '../src/protocol.js';
-import type { LiveConnection, LiveTransport, TransportHandlers } from '../src/transport.js';
+import type { FunctionResponse, RealtimeInput } from '../src/protocol/messages.js';
+import type { LiveConnection, LiveTransport, TransportHandlers } from '../src/protocol/transport.js';
 
 /** 100 ms of quiet 24 kHz PCM16 model audio, base64. */
 const MODEL_AUDIO = Buffer.alloc(4_800, 1).toString('base64');

@@ -1,7 +1,7 @@
 // Packs the library, installs the tarball into an empty folder, and loads every entry point
 // there, as a user's project would. Run after `npm run build`.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -16,18 +16,35 @@ try {
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'pack-check', private: true, type: 'module' }));
   npm(['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, filename)], app);
   const probe = `
-    const main = await import('gemini-live-fsm');
-    const testing = await import('gemini-live-fsm/testing');
-    const devtools = await import('gemini-live-fsm/devtools');
-    const missing = [
-      ['gemini-live-fsm', main, ['createLiveSession', 'defineTool', 'LiveSessionError', 'mediaStreamSource']],
-      ['gemini-live-fsm/testing', testing, ['createScriptedTransport', 'startLiveEmulator']],
-      ['gemini-live-fsm/devtools', devtools, ['createStateLogger', 'startInspector', 'connectReduxDevTools', 'describeChart', 'toMermaid']],
-    ].flatMap(([name, mod, names]) => names.filter((n) => typeof mod[n] !== 'function').map((n) => name + ': ' + n));
+    const entries = {
+      'gemini-live-fsm': ['createLiveSession', 'defineTool', 'LiveSessionError'],
+      'gemini-live-fsm/machine': ['sessionMachine'],
+      'gemini-live-fsm/audio': ['mediaStreamSource', 'pacedPcm', 'createStreamResampler'],
+      'gemini-live-fsm/protocol': ['createGenAITransport', 'ConnectionClosedError', 'classifyClose'],
+      'gemini-live-fsm/testing': ['createScriptedTransport', 'startLiveEmulator'],
+      'gemini-live-fsm/devtools': ['createStateLogger', 'startInspector', 'connectReduxDevTools', 'describeChart', 'toMermaid'],
+    };
+    const missing = [];
+    for (const [name, names] of Object.entries(entries)) {
+      const mod = await import(name);
+      for (const n of names) if (mod[n] === undefined) missing.push(name + ': ' + n);
+    }
     if (missing.length) { console.error('missing exports:', missing.join(', ')); process.exit(1); }
-    console.log('pack check: the tarball installs and its three entry points load');
+    console.log('pack check: the tarball installs and its ' + Object.keys(entries).length + ' entry points load');
   `;
   execFileSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: app, stdio: 'inherit' });
+  // A source map in the tarball must carry its sources: src/ is not shipped.
+  const installed = join(app, 'node_modules', 'gemini-live-fsm');
+  const maps = readdirSync(join(installed, 'dist'), { recursive: true }).filter((file) => String(file).endsWith('.map'));
+  const hollow = maps.filter((file) => {
+    const map = JSON.parse(readFileSync(join(installed, 'dist', String(file)), 'utf8'));
+    return !Array.isArray(map.sourcesContent) || map.sourcesContent.length !== map.sources.length;
+  });
+  if (maps.length === 0 || hollow.length > 0) {
+    console.error('source maps without their sources:', hollow.join(', ') || '(no maps)');
+    process.exit(1);
+  }
+  console.log(`pack check: ${maps.length} source maps, each with its sources`);
   // Bundlers resolve the devtools for a page with the browser condition: the server is left out.
   const browserProbe = `
     const devtools = await import('gemini-live-fsm/devtools');

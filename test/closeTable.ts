@@ -1,7 +1,7 @@
-import type { CloseKind } from '../src/index.js';
+import type { CloseKind } from '../src/protocol/index.js';
 
 /**
- * The closes the real service was seen to send (DESIGN.md §6), plus an unknown one, with what
+ * The closes the real service was seen to send (docs/protocol.md), plus an unknown one, with what
  * each must mean: `[code, reason, kind, retryable]`.
  */
 export const CLOSE_TABLE: [number, string, CloseKind, boolean][] = [

@@ -8,7 +8,8 @@
  * your own machine only: a deployed page should get an ephemeral token from its server.
  */
 import { GoogleGenAI, Modality } from '@google/genai';
-import { createLiveSession, defineTool, mediaStreamSource, type LiveSession, type SessionMetrics } from '../../src/index.js';
+import { createLiveSession, defineTool, type LiveSession, type SessionMetrics } from '../../src/index.js';
+import { mediaStreamSource } from '../../src/audio/index.js';
 import { connectReduxDevTools, stateName } from '../../src/devtools/browser.js';
 
 const LIVE_MODEL = 'gemini-2.5-flash-native-audio-preview-09-2025';

@@ -4,13 +4,13 @@
  * transport or the SDK escapes it: every failure becomes an event.
  */
 import { fromCallback, type AnyEventObject, type CallbackLogicFunction } from 'xstate';
-import { closeError } from '../closeCodes.js';
-import { ConnectError, LiveSessionError, TransportError, describe } from '../errors.js';
+import { closeError } from '../protocol/errors.js';
+import { ConnectError, LiveSessionError, TransportError, describe } from '../protocol/errors.js';
 import type { ConnectionCommand, ConnectionInput, ServerEvent } from '../machines/types.js';
-import { INPUT_AUDIO_MIME_TYPE, type RealtimeInput } from '../protocol.js';
-import type { FunctionDeclaration } from '../tools.js';
-import type { LiveConnection, LiveTransport } from '../transport.js';
-import { toServerEvents } from './serverEvents.js';
+import { INPUT_AUDIO_MIME_TYPE, type RealtimeInput } from '../protocol/messages.js';
+import type { FunctionDeclaration } from '../protocol/messages.js';
+import type { LiveConnection, LiveTransport } from '../protocol/transport.js';
+import { toServerEvents } from '../adapters/serverMessages.js';
 
 /** What every connection of a session shares. */
 export interface ConnectionOptions {

@@ -7,7 +7,7 @@
  */
 import { fromCallback, type AnyEventObject, type CallbackLogicFunction } from 'xstate';
 import type { InputBufferCommand, SessionEvent } from '../machines/types.js';
-import type { RealtimeInput } from '../protocol.js';
+import type { RealtimeInput } from '../protocol/messages.js';
 
 /** Bounds of a buffer beyond the audio duration that each push states. */
 export interface InputBufferLimits {

@@ -4,7 +4,7 @@
  * pieces, and an odd trailing byte waits for the next chunk, so that no event splits a sample.
  */
 import { fromCallback, type AnyEventObject, type CallbackLogicFunction } from 'xstate';
-import { TransportError, describe, type LiveSessionError } from '../errors.js';
+import { TransportError, describe, type LiveSessionError } from '../protocol/errors.js';
 import type { MicInput, SessionEvent } from '../machines/types.js';
 
 /** 40 ms of 16 kHz PCM16: the longest chunk the mic actor sends in one event. */

@@ -5,10 +5,11 @@
  * settles as an error outcome, which the machine sends back to the model as an error response.
  */
 import { fromCallback, type AnyEventObject, type CallbackLogicFunction } from 'xstate';
-import { ToolError, describe } from '../errors.js';
+import { ToolError, describe } from '../protocol/errors.js';
 import type { ToolExecutorCommand, ToolExecutorInput, ToolOutcome } from '../machines/types.js';
-import type { FunctionCall, JsonObject, JsonValue } from '../protocol.js';
-import { checkArgs, type AnyTool } from '../tools.js';
+import type { FunctionCall, JsonObject, JsonValue } from '../protocol/messages.js';
+import type { AnyTool } from '../tools/defineTool.js';
+import { checkArgs } from '../tools/validate.js';
 
 /** The default bound on one tool call, after which the model gets a timeout error. */
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;

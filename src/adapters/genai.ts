@@ -10,9 +10,9 @@ import type {
   Session,
   Tool,
 } from '@google/genai';
-import { encodeBase64 } from '../base64.js';
-import { INPUT_AUDIO_MIME_TYPE, type RealtimeInput } from '../protocol.js';
-import type { LiveConnection, LiveTransport, TransportConnectRequest, TransportHandlers } from '../transport.js';
+import { encodeBase64 } from '../protocol/base64.js';
+import { INPUT_AUDIO_MIME_TYPE, type RealtimeInput } from '../protocol/messages.js';
+import type { LiveConnection, LiveTransport, TransportConnectRequest, TransportHandlers } from '../protocol/transport.js';
 
 /** Options of {@link createGenAITransport}. */
 export interface GenAITransportOptions {
@@ -70,7 +70,7 @@ function toolList(tools: LiveConnectConfig['tools']): Tool[] {
 }
 
 // An exception thrown inside the SDK's callbacks becomes an unhandled rejection that kills Node
-// (DESIGN.md §6), so nothing may escape them.
+// (docs/protocol.md), so nothing may escape them.
 function guardedCallbacks(handlers: TransportHandlers) {
   const guard = (fn: () => void) => {
     try {

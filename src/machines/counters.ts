@@ -1,4 +1,4 @@
-import { REALTIME_INPUT_KINDS, type RealtimeInputKind } from '../protocol.js';
+import { REALTIME_INPUT_KINDS, type RealtimeInputKind } from '../protocol/messages.js';
 import { DROP_REASONS, type DropReason, type SessionCounters } from './types.js';
 
 function zeroes<K extends string>(keys: readonly K[]): Record<K, number> {

@@ -10,8 +10,8 @@
  * or dropped by its own policy.
  */
 import { and, assign, emit, enqueueActions, fromCallback, not, sendTo, setup, stopChild } from 'xstate';
-import { ProtocolError, type LiveSessionError } from '../errors.js';
-import type { FunctionCall, FunctionResponse, RealtimeInput, RealtimeInputKind } from '../protocol.js';
+import { ProtocolError, type LiveSessionError } from '../protocol/errors.js';
+import type { FunctionCall, FunctionResponse, RealtimeInput, RealtimeInputKind } from '../protocol/messages.js';
 import {
   countBuffered,
   countBufferLost,

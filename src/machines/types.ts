@@ -2,7 +2,7 @@
  * The statechart's vocabulary: its context, the events it accepts (grouped by producer), the
  * events it emits to the application, and the messages it sends its child actors.
  */
-import type { LiveSessionError, ToolError } from '../errors.js';
+import type { LiveSessionError, ToolError } from '../protocol/errors.js';
 import type {
   FunctionCall,
   FunctionResponse,
@@ -11,7 +11,7 @@ import type {
   RealtimeInput,
   RealtimeInputKind,
   UsageMetadata,
-} from '../protocol.js';
+} from '../protocol/messages.js';
 
 // ---------------------------------------------------------------------------------------------
 // Context

@@ -3,8 +3,8 @@
  * server, synchronously, and every frame the session sends is recorded. Like the real service it
  * enforces the gate: realtime input while a tool call is pending closes the connection with 1008.
  */
-import type { FunctionCall, FunctionResponse, RealtimeInput } from '../protocol.js';
-import type { LiveConnection, LiveTransport, TransportConnectRequest } from '../transport.js';
+import type { FunctionCall, FunctionResponse, RealtimeInput } from '../protocol/messages.js';
+import type { LiveConnection, LiveTransport, TransportConnectRequest } from '../protocol/transport.js';
 
 /** The reason the real service gives for realtime input during a pending tool call. */
 export const GATE_VIOLATION_REASON = 'Operation is not implemented, or supported, or enabled.';

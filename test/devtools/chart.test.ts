@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { activeStateIds, allStates, describeChart, toMermaid } from '../../src/devtools/index.js';
 import { guardName } from '../../src/devtools/chart.js';
-import { sessionMachine } from '../../src/index.js';
+import { sessionMachine } from '../../src/machines/index.js';
 import { STATECHART_COMMAND, STATECHART_FILE, statechartDoc } from '../../scripts/statechart-mermaid.js';
 
 describe('the chart, read from the machine', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ConnectionClosedError } from '../../src/index.js';
+import { ConnectionClosedError } from '../../src/protocol/index.js';
 import { combineInspectors, sanitize, sanitizeContext, sanitizeEvent } from '../../src/devtools/index.js';
-import { closeError } from '../../src/closeCodes.js';
+import { closeError } from '../../src/protocol/errors.js';
 import { connectedSession } from '../helpers.js';
 
 describe('sanitize', () => {

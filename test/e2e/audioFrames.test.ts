@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGenAITransport } from '../../src/index.js';
+import { createGenAITransport } from '../../src/protocol/index.js';
 import { audioFrameText } from '../../src/adapters/genai.js';
 import { clientFor, emulator, MODEL, onCleanup, SDK_VERSION } from './sdk.js';
 

@@ -1,4 +1,4 @@
-import type { LiveTransport, RealtimeInputKind } from '../../src/index.js';
+import type { LiveTransport, RealtimeInputKind } from '../../src/protocol/index.js';
 
 /**
  * Wraps a transport to check I1 exactly, on the client side: from the moment a toolCall reaches

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ConnectionClosedError, defineTool, type ClosedBy } from '../../src/index.js';
+import { ConnectionClosedError } from '../../src/protocol/index.js';
+import { defineTool } from '../../src/index.js';
+import type { ClosedBy } from '../../src/machines/index.js';
 import type { EmulatorConnection } from '../../src/testing/index.js';
 import { CLOSE_TABLE } from '../closeTable.js';
 import { deferred, nextEvent } from '../helpers.js';

@@ -1,13 +1,8 @@
 import * as genai2 from '@google/genai';
 import * as genai3 from 'genai3';
 import { afterEach } from 'vitest';
-import {
-  createGenAITransport,
-  createLiveSession,
-  type AnyTool,
-  type LiveSession,
-  type LiveSessionOptions,
-} from '../../src/index.js';
+import { createGenAITransport } from '../../src/protocol/index.js';
+import { createLiveSession, type AnyTool, type LiveSession, type LiveSessionOptions } from '../../src/index.js';
 import { auditGate } from './gateAudit.js';
 import { startLiveEmulator, type LiveEmulator, type LiveEmulatorOptions } from '../../src/testing/index.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defineTool, pacedPcm, syntheticSpeech, type LiveSession } from '../../src/index.js';
+import { defineTool, type LiveSession } from '../../src/index.js';
+import { pacedPcm, syntheticSpeech } from '../../src/audio/index.js';
 import type { EmulatorConnection, LiveEmulator } from '../../src/testing/index.js';
 import { deferred, FRAME, nextEvent } from '../helpers.js';
 import { emulator, fsmSession, SDK_VERSION } from './sdk.js';

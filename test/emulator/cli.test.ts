@@ -12,9 +12,9 @@ interface Cli {
   exited: Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
 
-/** Runs `src/cli.ts` through tsx's loader in a plain node process (so signals reach it directly). */
+/** Runs `src/cli/main.ts` through tsx's loader in a plain node process (so signals reach it directly). */
 function runCli(args: string[]): Cli {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: ROOT });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT });
   let stdout = '';
   let stderr = '';
   const waiters = new Set<() => void>();

@@ -8,11 +8,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createActor, enqueueActions, setup, type AnyStateMachine } from 'xstate';
-import { TransportError } from '../../src/errors.js';
+import { TransportError } from '../../src/protocol/errors.js';
 import { initialCounters } from '../../src/machines/counters.js';
 import { BUFFER_ID, connectionId, DEFAULT_SETTINGS, initialContext, sessionMachine, toolExecutorId } from '../../src/machines/session.machine.js';
 import type { InputPolicy, PendingCall, SessionContext, SessionEmitted, SessionEvent, SessionSettings } from '../../src/machines/types.js';
-import type { RealtimeInput, RealtimeInputKind } from '../../src/protocol.js';
+import type { RealtimeInput, RealtimeInputKind } from '../../src/protocol/messages.js';
 import { fuzzParameters, fuzzTimeout } from './runs.js';
 
 const SHARE = 0.05;

@@ -9,10 +9,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createActor, createMachine } from 'xstate';
 import { createConnectionLogic } from '../../src/actors/connection.js';
 import { micLogic } from '../../src/actors/mic.js';
-import { toServerEvents } from '../../src/actors/serverEvents.js';
-import { ConnectError, LiveSessionError, ProtocolError } from '../../src/errors.js';
+import { toServerEvents } from '../../src/adapters/serverMessages.js';
+import { ConnectError, LiveSessionError, ProtocolError } from '../../src/protocol/errors.js';
 import type { ConnectionCommand, SessionEvent } from '../../src/machines/types.js';
-import type { LiveConnection, LiveTransport, TransportHandlers } from '../../src/transport.js';
+import type { LiveConnection, LiveTransport, TransportHandlers } from '../../src/protocol/transport.js';
 import { flush } from './world.js';
 import { fuzzParameters, fuzzTimeout } from './runs.js';
 

@@ -6,7 +6,7 @@
 import type { LiveConnectConfig, LiveConnectParameters, Session, Tool } from '@google/genai';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readWav, resample, toPcm16 } from '../../src/adapters/audioSources.js';
+import { readWav, resample, toPcm16 } from '../../src/audio/sources.js';
 import { connectConfig, createGenAITransport } from '../../src/adapters/genai.js';
 import { fuzzParameters, fuzzTimeout } from './runs.js';
 

@@ -3,8 +3,9 @@
  */
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { defineTool, SessionClosedError, type LiveSession } from '../../src/index.js';
-import { parseDuration, toServerEvents } from '../../src/actors/serverEvents.js';
+import { defineTool, type LiveSession } from '../../src/index.js';
+import { SessionClosedError } from '../../src/protocol/index.js';
+import { parseDuration, toServerEvents } from '../../src/adapters/serverMessages.js';
 import { connectedSession, FRAME, isToolResponse } from '../helpers.js';
 
 describe('found by fuzzing', () => {

@@ -7,13 +7,8 @@
  */
 import type { Scheduler } from 'fast-check';
 import { afterAll, beforeAll, vi } from 'vitest';
-import {
-  createLiveSession,
-  defineTool,
-  LiveSessionError,
-  type FunctionCall,
-  type LiveSession,
-} from '../../src/index.js';
+import { createLiveSession, defineTool, LiveSessionError, type LiveSession } from '../../src/index.js';
+import type { FunctionCall } from '../../src/protocol/index.js';
 import type { InputPolicy } from '../../src/machines/types.js';
 import {
   createScriptedTransport,

@@ -11,7 +11,8 @@
  */
 import { GoogleGenAI, Modality } from '@google/genai';
 import type { InspectionEvent } from 'xstate';
-import { createLiveSession, defineTool, TransportError, type LiveSession } from '../../src/index.js';
+import { createLiveSession, defineTool, type LiveSession } from '../../src/index.js';
+import { TransportError } from '../../src/protocol/index.js';
 import type { SessionEvent } from '../../src/machines/types.js';
 import {
   createScriptedTransport,

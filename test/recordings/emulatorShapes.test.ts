@@ -19,7 +19,7 @@ function realShapes(): Map<string, Set<string>> {
 }
 
 /**
- * Fields of DESIGN.md §6 that none of the recordings happens to show (their sessions did not ask
+ * Fields of docs/protocol.md that none of the recordings happens to show (their sessions did not ask
  * for input transcription, and nobody barged in): allowed, and only these.
  */
 const DOCUMENTED_BUT_UNRECORDED = new Set([
@@ -72,7 +72,7 @@ describe("the emulator's frames have the real service's shapes", () => {
       for (const [kind, body] of Object.entries(frame)) {
         const known = real.get(kind);
         // Kinds the recordings never show (goAway, cancellations, resumption updates…) have no
-        // ground truth to compare with; DESIGN.md §6 describes them.
+        // ground truth to compare with; docs/protocol.md describes them.
         if (!known) continue;
         compared.add(kind);
         for (const path of shapeOf({ [kind]: body }).map(normalise)) {

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** The recordings of real Live API traffic that ship beside the repository. */
-export const RECORDINGS_DIR = resolve(import.meta.dirname, '../../../shared/fixtures/live-recordings');
+export const RECORDINGS_DIR = resolve(import.meta.dirname, '../fixtures/live-recordings');
 
 /** One recorded frame: `>` from the client, `<` from the server. */
 export interface RecordedLiveFrame {

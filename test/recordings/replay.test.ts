@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toServerEvents } from '../../src/actors/serverEvents.js';
+import { toServerEvents } from '../../src/adapters/serverMessages.js';
 import { createLiveSession, defineTool, type SessionEmitted } from '../../src/index.js';
 import { createScriptedTransport } from '../../src/testing/index.js';
 import { loadRecordings } from './recordings.js';
@@ -53,7 +53,7 @@ describe('recorded real sessions', () => {
     const kinds = toolCallRecording?.frames.filter((f) => f.from === 'server').map((f) => Object.keys(f.message)[0]);
     expect(kinds).toEqual(['setupComplete', 'serverContent', 'toolCall']);
     expect(JSON.stringify(toolCallRecording?.frames[3]?.message)).toContain('executableCode');
-    // DESIGN.md §6 says Vertex sends calls without an id; its recorded toolCall has one. What
+    // docs/protocol.md says Vertex sends calls without an id; its recorded toolCall has one. What
     // the recordings show without an id is a client toolResponse, which Vertex accepts. Id-less
     // calls are still handled (test/session/tools.test.ts).
     const vertexCalls = server.filter(({ r, f }) => r.vertex && f.message['toolCall']);

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
-import { defineTool, SessionClosedError } from '../../src/index.js';
+import { defineTool } from '../../src/index.js';
+import { SessionClosedError } from '../../src/protocol/index.js';
 import { connectedSession, deferred, FRAME } from '../helpers.js';
 
 describe('I7: closed is final', () => {

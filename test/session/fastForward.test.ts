@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { FAST_FORWARD_EVENTS, FastLane } from '../../src/fastForward.js';
+import { FAST_FORWARD_EVENTS, FastLane } from '../../src/session/fastLane.js';
 import { FRAME, connectedSession, sentKinds } from '../helpers.js';
 
 describe('the fast path of a streaming session', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { LiveSessionError} from '../../src/index.js';
-import { createLiveSession, defineTool, ProtocolError } from '../../src/index.js';
+import { createLiveSession, defineTool } from '../../src/index.js';
+import { ProtocolError } from '../../src/protocol/index.js';
 import { createScriptedTransport } from '../../src/testing/index.js';
 import { connectedSession, FRAME, isToolResponse, sentKinds } from '../helpers.js';
 

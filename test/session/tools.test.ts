@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defineTool, type FunctionResponse } from '../../src/index.js';
+import { defineTool } from '../../src/index.js';
+import type { FunctionResponse } from '../../src/protocol/index.js';
 import { connectedSession, deferred, isToolResponse } from '../helpers.js';
 
 async function answerTo(tool: Parameters<typeof defineTool>[0], args: Record<string, unknown> = {}) {

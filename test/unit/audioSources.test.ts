@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { pacedPcm, readWav, resample, syntheticSpeech } from '../../src/adapters/audioSources.js';
+import { pacedPcm, readWav, resample, syntheticSpeech } from '../../src/audio/sources.js';
 
 /** A PCM16 WAV file of the given samples (interleaved when stereo). */
 function wav(samples: number[], sampleRate: number, channels: number, bits = 16): Uint8Array {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBase64, encodeBase64 } from '../../src/base64.js';
+import { decodeBase64, encodeBase64 } from '../../src/protocol/base64.js';
 
 describe('base64', () => {
   it('round-trips bytes, including a view into a larger buffer', () => {

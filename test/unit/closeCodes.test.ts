@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CLOSE_TABLE } from '../closeTable.js';
-import { classifyClose, closeError, ConnectionClosedError, LiveSessionError } from '../../src/index.js';
+import { classifyClose, closeError, ConnectionClosedError } from '../../src/protocol/index.js';
+import { LiveSessionError } from '../../src/index.js';
 
 describe('classifyClose', () => {
   it.each([

@@ -1,7 +1,7 @@
 import type { LiveConnectParameters, Session } from '@google/genai';
 import { describe, expect, it } from 'vitest';
 import { connectConfig, createGenAITransport, toSdkInput } from '../../src/adapters/genai.js';
-import type { TransportHandlers } from '../../src/index.js';
+import type { TransportHandlers } from '../../src/protocol/index.js';
 
 /** A stand-in for `ai.live` that records what the adapter asks of the SDK. */
 function fakeAi(options: { socket?: boolean } = {}) {

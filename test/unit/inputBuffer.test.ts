@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createActor, createMachine, sendTo } from 'xstate';
 import { createInputBufferLogic } from '../../src/actors/inputBuffer.js';
 import type { InputBufferCommand, SessionEvent } from '../../src/machines/types.js';
-import type { RealtimeInput } from '../../src/protocol.js';
+import type { RealtimeInput } from '../../src/protocol/messages.js';
 
 const audio = (ms: number, tag: number): RealtimeInput => ({ kind: 'audio', data: new Uint8Array(ms * 32).fill(tag), mimeType: 'audio/pcm;rate=16000' });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback } from 'xstate';
-import { sessionMachine } from '../../src/index.js';
+import { sessionMachine } from '../../src/machines/index.js';
 
 /** The pure machine, with its stand-in actors, connected and gated on call `a` of batch 1. */
 function gatedMachine(bufferCommands: unknown[] = []) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createChunker, createPcm16Converter, createStreamResampler, floatToPcm16 } from '../../src/index.js';
+import { createChunker, createPcm16Converter, createStreamResampler, floatToPcm16 } from '../../src/audio/index.js';
 
 const tone = (hz: number, rate: number, seconds: number, amplitude = 0.5) =>
   Float32Array.from({ length: Math.round(rate * seconds) }, (_, i) => amplitude * Math.sin((2 * Math.PI * hz * i) / rate));

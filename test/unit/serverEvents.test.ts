@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration, toServerEvents } from '../../src/actors/serverEvents.js';
+import { parseDuration, toServerEvents } from '../../src/adapters/serverMessages.js';
 
 describe('toServerEvents', () => {
   it('decodes audio, text and transcriptions of a serverContent', () => {

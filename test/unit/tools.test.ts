@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkArgs, defineTool, toFunctionDeclarations } from '../../src/index.js';
+import { defineTool } from '../../src/index.js';
+import { toFunctionDeclarations } from '../../src/tools/declarations.js';
+import { checkArgs } from '../../src/tools/validate.js';
 
 describe('defineTool', () => {
   it('refuses a tool without a name or execute', () => {

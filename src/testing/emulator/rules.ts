@@ -1,6 +1,6 @@
 /**
  * What the emulator lets through, and how it refuses the rest: the same close codes and reason
- * texts as the real service (DESIGN §6).
+ * texts as the real service (docs/protocol.md).
  */
 import type { ParsedFrame } from './frames.js';
 import type { ToolCallLedger } from './toolCalls.js';

@@ -2,7 +2,7 @@
  * Wire shapes the emulator reads and writes, and the small records it keeps about a connection.
  *
  * These describe the Live API as it is seen on the socket (see the recordings in
- * `fixtures/live-recordings/`), not the SDK's classes: the emulator is the server side of the wire
+ * `test/fixtures/live-recordings/`), not the SDK's classes: the emulator is the server side of the wire
  * and must not depend on how a client library models it.
  */
 

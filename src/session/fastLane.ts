@@ -13,10 +13,10 @@
  * does), so that inspectors see every event.
  */
 import type { AnyActorRef, Subscription } from 'xstate';
-import { sessionMachine, toRealtimeInput } from './machines/session.machine.js';
-import type { InputEvent } from './machines/types.js';
-import type { ConnectionWire } from './actors/connection.js';
-import { INPUT_AUDIO_MIME_TYPE, type RealtimeInputKind } from './protocol.js';
+import { sessionMachine, toRealtimeInput } from '../machines/session.machine.js';
+import type { InputEvent } from '../machines/types.js';
+import type { ConnectionWire } from '../actors/connection.js';
+import { INPUT_AUDIO_MIME_TYPE, type RealtimeInputKind } from '../protocol/messages.js';
 
 /** The actions of a transition the fast path may stand in for, in order. */
 const FORWARD_ACTIONS = ['forwardInput', 'countForwarded'];

@@ -1,4 +1,6 @@
-import { ConnectionClosedError } from './errors.js';
+/**
+ * The Live API's WebSocket closes, classified: which ones a new connection can mend.
+ */
 
 /** What a close code and reason mean for the session. */
 export type CloseKind =
@@ -21,7 +23,7 @@ interface CloseRule {
   retryable: boolean;
 }
 
-// Reasons seen from the real service (DESIGN.md §6) first, then the generic WebSocket codes.
+// Reasons seen from the real service (docs/protocol.md) first, then the generic WebSocket codes.
 const RULES: readonly CloseRule[] = [
   { code: 1008, reason: /operation is not implemented/i, kind: 'unsupportedOperation', retryable: false },
   { code: 1008, reason: /session not found/i, kind: 'sessionNotFound', retryable: true },
@@ -51,10 +53,4 @@ export interface CloseClassification {
 export function classifyClose(code: number, reason: string): CloseClassification {
   const rule = RULES.find((r) => r.code === code && (!r.reason || r.reason.test(reason)));
   return rule ? { kind: rule.kind, retryable: rule.retryable } : { kind: 'unknown', retryable: false };
-}
-
-/** The typed error for a close, carrying its code and reason verbatim. */
-export function closeError(code: number, reason: string): ConnectionClosedError {
-  const { kind, retryable } = classifyClose(code, reason);
-  return new ConnectionClosedError(code, reason, retryable, kind);
 }

@@ -3,9 +3,9 @@
  * (unknown fields, `executableCode` parts, Vertex's `setupComplete.sessionId`) and strict about
  * what the session relies on: anything it cannot use becomes a `server.malformed` event.
  */
-import { decodeBase64 } from '../base64.js';
-import { ProtocolError } from '../errors.js';
-import type { FunctionCall, JsonObject, UsageMetadata } from '../protocol.js';
+import { decodeBase64 } from '../protocol/base64.js';
+import { ProtocolError } from '../protocol/errors.js';
+import type { FunctionCall, JsonObject, UsageMetadata } from '../protocol/messages.js';
 import type { ServerContent, ServerEvent } from '../machines/types.js';
 
 type Json = Record<string, unknown>;

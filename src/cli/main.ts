@@ -10,8 +10,8 @@ import {
   startLiveEmulator,
   type ClientFrame,
   type ClientMessage,
-} from './testing/emulator/index.js';
-import { base64ByteLength, pcmDurationMs } from './testing/emulator/audio.js';
+} from '../testing/emulator/index.js';
+import { base64ByteLength, pcmDurationMs } from '../testing/emulator/audio.js';
 
 const USAGE = `Usage: gemini-live-fsm emulate [options]
 

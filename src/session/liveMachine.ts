@@ -7,8 +7,8 @@
  * through the actor system they run in.
  */
 import { fromCallback, type AnyEventObject, type CallbackLogicFunction, type EventObject } from 'xstate';
-import { micCallback } from './actors/mic.js';
-import { inputKind, sessionMachine } from './machines/session.machine.js';
+import { micCallback } from '../actors/mic.js';
+import { inputKind, sessionMachine } from '../machines/session.machine.js';
 import type {
   ConnectionCommand,
   ConnectionInput,
@@ -18,9 +18,9 @@ import type {
   SessionEvent,
   ToolExecutorCommand,
   ToolExecutorInput,
-} from './machines/types.js';
-import type { RealtimeInputKind } from './protocol.js';
-import type { FastLane } from './fastForward.js';
+} from '../machines/types.js';
+import type { RealtimeInputKind } from '../protocol/messages.js';
+import type { FastLane } from './fastLane.js';
 
 /** What the child actors of one session need from it. */
 export interface SessionServices {

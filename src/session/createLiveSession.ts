@@ -5,16 +5,15 @@
  */
 import type { LiveConnectConfig } from '@google/genai';
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
-import { activityEvent, type ActivitySignal } from './actors/activity.js';
-import { connectionCallback } from './actors/connection.js';
-import { DEFAULT_TOOL_TIMEOUT_MS, toolExecutorCallback } from './actors/toolExecutor.js';
-import { inputBufferCallback } from './actors/inputBuffer.js';
-import { createGenAITransport, type GenAITransportOptions } from './adapters/genai.js';
-import { FastLane } from './fastForward.js';
-import { ListenerError, LiveSessionError, SessionClosedError, TransportError, describe } from './errors.js';
-import { initialCounters, total } from './machines/counters.js';
+import { connectionCallback } from '../actors/connection.js';
+import { DEFAULT_TOOL_TIMEOUT_MS, toolExecutorCallback } from '../actors/toolExecutor.js';
+import { inputBufferCallback } from '../actors/inputBuffer.js';
+import { createGenAITransport, type GenAITransportOptions } from '../adapters/genai.js';
+import { FastLane } from './fastLane.js';
+import { ListenerError, LiveSessionError, SessionClosedError, TransportError, describe } from '../protocol/errors.js';
+import { initialCounters, total } from '../machines/counters.js';
 import { inspectedSessionMachine, meteredSessionMachine, provideServices, type SessionServices } from './liveMachine.js';
-import { DEFAULT_SETTINGS, type SessionMachine } from './machines/session.machine.js';
+import { DEFAULT_SETTINGS, type SessionMachine } from '../machines/session.machine.js';
 import type {
   AudioSource,
   EmittedOf,
@@ -24,10 +23,11 @@ import type {
   SessionCounters,
   SessionEmitted,
   SessionSettings,
-} from './machines/types.js';
-import { INPUT_AUDIO_MIME_TYPE, REALTIME_INPUT_KINDS, type RealtimeInputKind } from './protocol.js';
-import { toFunctionDeclarations, type AnyTool } from './tools.js';
-import type { LiveTransport } from './transport.js';
+} from '../machines/types.js';
+import { INPUT_AUDIO_MIME_TYPE, REALTIME_INPUT_KINDS, type RealtimeInputKind } from '../protocol/messages.js';
+import type { AnyTool } from '../tools/defineTool.js';
+import { toFunctionDeclarations } from '../tools/declarations.js';
+import type { LiveTransport } from '../protocol/transport.js';
 
 /** How the session reaches the Live API: the SDK client, or any transport. */
 export type SessionConnection =
@@ -277,9 +277,9 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
     },
     sendVideo: (frame, mimeType) => send({ type: 'input.video', data: frame, mimeType }),
     sendText: (text) => send({ type: 'input.text', text }),
-    activityStart: () => sendSignal('activityStart'),
-    activityEnd: () => sendSignal('activityEnd'),
-    audioStreamEnd: () => sendSignal('audioStreamEnd'),
+    activityStart: () => send({ type: 'input.activityStart' }),
+    activityEnd: () => send({ type: 'input.activityEnd' }),
+    audioStreamEnd: () => send({ type: 'input.audioStreamEnd' }),
 
     attachMic(source, micOptions) {
       if (isClosed()) {
@@ -321,10 +321,6 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
       };
     },
   };
-
-  function sendSignal(signal: ActivitySignal) {
-    send(activityEvent(signal));
-  }
 
   return session;
 }

@@ -65,3 +65,25 @@ export interface UsageMetadata {
   totalTokenCount?: number;
   [key: string]: unknown;
 }
+
+/**
+ * A parameter schema in the Live API's OpenAPI subset (`type` may be upper or lower case, as the
+ * SDK's `Type` enum or plain JSON Schema writes it).
+ */
+export interface ParameterSchema {
+  type?: string;
+  description?: string;
+  properties?: Record<string, ParameterSchema>;
+  required?: string[];
+  items?: ParameterSchema;
+  enum?: string[];
+  [key: string]: unknown;
+}
+
+/** The `functionDeclarations` entry the server sees for a tool. */
+export interface FunctionDeclaration {
+  name: string;
+  description?: string;
+  parameters?: ParameterSchema;
+  behavior?: 'BLOCKING' | 'NON_BLOCKING';
+}

@@ -1,4 +1,4 @@
-import type { CloseKind } from './closeCodes.js';
+import { classifyClose, type CloseKind } from './closeCodes.js';
 
 /**
  * The error hierarchy. Every error the session reports is a {@link LiveSessionError} with a
@@ -125,4 +125,10 @@ export function describe(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/** The typed error for a close, carrying its code and reason verbatim. */
+export function closeError(code: number, reason: string): ConnectionClosedError {
+  const { kind, retryable } = classifyClose(code, reason);
+  return new ConnectionClosedError(code, reason, retryable, kind);
 }

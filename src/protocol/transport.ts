@@ -3,8 +3,8 @@
  * talks to a {@link LiveTransport}; `createGenAITransport` implements it over `@google/genai`, and
  * `createScriptedTransport` (from `gemini-live-fsm/testing`) over a script.
  */
-import type { FunctionResponse, RealtimeInput } from './protocol.js';
-import type { FunctionDeclaration } from './tools.js';
+import type { FunctionResponse, RealtimeInput } from './messages.js';
+import type { FunctionDeclaration } from './messages.js';
 
 /** Callbacks a transport calls. They never throw. */
 export interface TransportHandlers {

@@ -1,0 +1,13 @@
+/**
+ * `gemini-live-fsm/audio`: audio in and out of a session. Sources of 16 kHz PCM16 for
+ * `session.attachMic` (a paced PCM stream, a WAV file, synthetic speech, the browser microphone),
+ * and the resampling they share.
+ *
+ * @packageDocumentation
+ */
+export { pacedPcm, readWav, syntheticSpeech } from './sources.js';
+export type { DecodedWav, PacedPcmOptions } from './sources.js';
+export { mediaStreamSource } from './browserMic.js';
+export type { MediaStreamAudioSource, MediaStreamSourceOptions } from './browserMic.js';
+export { createChunker, createPcm16Converter, createStreamResampler, floatToPcm16 } from './resample.js';
+export type { StreamResampler } from './resample.js';
