@@ -195,6 +195,7 @@ async function runSession(
     config: { responseModalities: [Modality.AUDIO], inputAudioTranscription: {}, outputAudioTranscription: {} },
     tools,
     inspect: inspector ? combineInspectors(stateChanges(print), inspector.inspect) : stateChanges(print),
+    inspectFrames: inspector !== undefined,
   });
   const follower = followSession(session, print);
   const modelAudio: Uint8Array[] = [];

@@ -1,16 +1,19 @@
 /**
  * The connection actor: owns one connection of a {@link LiveTransport}, turns what the server
  * says into machine events, and sends what the machine asks it to. Nothing thrown by the
- * transport or the SDK escapes it: every failure becomes an event.
+ * transport or the SDK escapes it: every failure becomes an event, and a close carries the
+ * transport error that came before it as its cause. Its socket is closed on every path: when it
+ * stops (the session left the connection, or closed), and when setup does not complete in time,
+ * even before the transport handed over a connection.
  */
 import { fromCallback, type AnyEventObject, type CallbackLogicFunction } from 'xstate';
-import { closeError } from '../protocol/errors.js';
-import { ConnectError, LiveSessionError, TransportError, describe } from '../protocol/errors.js';
-import type { ConnectionCommand, ConnectionInput, ServerEvent } from '../machines/types.js';
-import { INPUT_AUDIO_MIME_TYPE, type RealtimeInput } from '../protocol/messages.js';
-import type { FunctionDeclaration } from '../protocol/messages.js';
-import type { LiveConnection, LiveTransport } from '../protocol/transport.js';
 import { toServerEvents } from '../adapters/serverMessages.js';
+import { ConnectError, LiveSessionError, TransportError, closeError, describe } from '../protocol/errors.js';
+import type { FunctionDeclaration, RealtimeInput } from '../protocol/messages.js';
+import { INPUT_AUDIO_MIME_TYPE } from '../protocol/messages.js';
+import type { LiveConnection, LiveTransport } from '../protocol/transport.js';
+import { isAuthRefusal } from '../protocol/closeCodes.js';
+import type { ConnectionCommand, ConnectionInput, ServerEvent } from '../machines/types.js';
 
 /** What every connection of a session shares. */
 export interface ConnectionOptions {
@@ -25,15 +28,20 @@ export interface ConnectionOptions {
    * `send.realtimeInput` command would, and told again (`undefined`) when it is gone.
    */
   onWire?: (generation: number, wire: ConnectionWire | undefined) => void;
+  /** Told, when a connection is let go, of a promise that settles once its socket is closed. */
+  onClosing?: (closed: Promise<void>) => void;
 }
 
-/** How to send realtime input on an open connection without a command (see `onWire`). */
+/**
+ * How to send realtime input on an open connection without a command (see `onWire`). The sends
+ * throw what the transport throws: the caller counts the frame, then reports the failure.
+ */
 export interface ConnectionWire {
-  /** Sends `input` exactly as a `send.realtimeInput` command does, failures included. */
+  /** Sends `input` on the connection. */
   send(input: RealtimeInput): void;
-  /** Sends one 16 kHz PCM16 frame the quickest way the transport has; throws what it throws. */
+  /** Sends one 16 kHz PCM16 frame the quickest way the transport has. */
   sendAudioFrame(pcm: Uint8Array): void;
-  /** Reports a send that threw, as the actor does: a `transport.error` event. */
+  /** Reports a send that threw, as the actor does for its own: a `transport.error` event. */
   failed(error: unknown): void;
 }
 
@@ -59,9 +67,12 @@ export function createConnectionLogic(options: ConnectionOptions) {
 export function connectionCallback(options: ConnectionOptions): CallbackLogicFunction<ConnectionCommand, AnyEventObject, ConnectionInput> {
   return ({ input, sendBack, receive }) => {
     const { generation } = input;
+    const abandon = new AbortController();
     let connection: LiveConnection | undefined;
     let stopped = false;
     let ended = false;
+    // The transport's last error: a close that follows carries it as its cause.
+    let lastError: unknown;
     // Server messages wait here until connect() resolves: the machine must not act on a
     // setupComplete (and start sending) before there is a connection to send on.
     let early: ServerEvent[] | undefined = [];
@@ -81,10 +92,11 @@ export function connectionCallback(options: ConnectionOptions): CallbackLogicFun
       sendBack({ type: 'transport.closed', generation, error });
     };
 
-    const timer = setTimeout(
-      () => end(new ConnectError('CONNECT_TIMEOUT', `setup did not complete within ${options.connectTimeoutMs} ms`)),
-      options.connectTimeoutMs,
-    );
+    const timer = setTimeout(() => {
+      end(new ConnectError('CONNECT_TIMEOUT', `setup did not complete within ${options.connectTimeoutMs} ms`));
+      // The socket may be open with setup still pending: close it, do not leave it behind.
+      abandon.abort();
+    }, options.connectTimeoutMs);
 
     const handlers = {
       onMessage(message: unknown) {
@@ -99,14 +111,11 @@ export function connectionCallback(options: ConnectionOptions): CallbackLogicFun
         }
       },
       onClose(code: number, reason: string) {
-        end(closeError(code, reason));
+        end(closeError(code, reason, lastError));
       },
       onError(error: unknown) {
-        deliver({
-          type: 'transport.error',
-          generation,
-          error: new TransportError('TRANSPORT_ERROR', describe(error), { cause: error }),
-        });
+        lastError = error ?? new Error('WebSocket error');
+        deliver({ type: 'transport.error', generation, error: new TransportError('TRANSPORT_ERROR', describe(lastError), { cause: lastError }) });
       },
     };
 
@@ -117,22 +126,20 @@ export function connectionCallback(options: ConnectionOptions): CallbackLogicFun
         sessionResumption: options.sessionResumption,
         resumptionHandle: input.resumptionHandle,
         handlers,
+        signal: abandon.signal,
       });
     } catch (error) {
       opening = Promise.reject(error);
     }
     opening.then(
       (opened) => {
-        if (stopped || ended) {
-          safely(() => opened.close());
-          return;
-        }
+        if (stopped || ended) return;
         clearTimeout(timer);
         connection = opened;
         const queued = early ?? [];
         early = undefined;
         options.onWire?.(generation, {
-          send: sendInput,
+          send: (realtime) => opened.sendRealtimeInput(realtime),
           sendAudioFrame: opened.sendAudioFrame
             ? opened.sendAudioFrame.bind(opened)
             : (pcm) => opened.sendRealtimeInput({ kind: 'audio', data: pcm, mimeType: INPUT_AUDIO_MIME_TYPE }),
@@ -140,30 +147,26 @@ export function connectionCallback(options: ConnectionOptions): CallbackLogicFun
         });
         for (const event of queued) sendBack(event);
       },
-      (error: unknown) =>
-        end(
-          error instanceof LiveSessionError
-            ? error
-            : new ConnectError('CONNECT_FAILED', describe(error), { cause: error }),
-        ),
+      (error: unknown) => {
+        lastError = error;
+        // A refusal of the credentials cannot be mended by trying again with them.
+        end(error instanceof LiveSessionError ? error : new ConnectError('CONNECT_FAILED', describe(error), { cause: error, retryable: !isAuthRefusal(error) }));
+      },
     );
 
-    const sendFailed = (thrown: unknown) => {
+    function sendFailed(thrown: unknown, kind?: RealtimeInput['kind']): void {
       const failure = thrown ?? new Error('undefined was thrown');
-      sendBack({
-        type: 'transport.error',
-        generation,
-        error: new TransportError('SEND_FAILED', describe(failure), { cause: failure }),
-      });
-    };
+      const error = new TransportError('SEND_FAILED', describe(failure), { cause: failure });
+      sendBack(kind ? { type: 'transport.sendFailed', generation, kind, error } : { type: 'transport.error', generation, error });
+    }
 
-    // Every frame passes here: a plain try, no closure per call.
+    // A frame the machine forwarded and counted: a failed send is recounted as dropped.
     function sendInput(input: RealtimeInput): void {
       if (!connection || ended || stopped) return;
       try {
         connection.sendRealtimeInput(input);
       } catch (thrown) {
-        sendFailed(thrown);
+        sendFailed(thrown, input.kind);
       }
     }
 
@@ -184,17 +187,19 @@ export function connectionCallback(options: ConnectionOptions): CallbackLogicFun
       if (!stopped && !ended) options.onWire?.(generation, undefined);
       stopped = true;
       clearTimeout(timer);
-      if (connection) safely(() => connection?.close());
+      abandon.abort();
+      // Settles once the socket is closed: the connection's own close, or the abandoned connect's end.
+      const closed = opening.then((opened) => closeQuietly(opened), () => undefined);
+      options.onClosing?.(closed);
     };
   };
 }
 
-/** Runs `fn`; returns what it threw, or undefined. */
-function safely(fn: () => void): unknown {
+/** Closes a connection; resolves when its socket is closed. Never rejects. */
+async function closeQuietly(connection: LiveConnection): Promise<void> {
   try {
-    fn();
-    return undefined;
-  } catch (error) {
-    return error ?? new Error('undefined was thrown');
+    await connection.close();
+  } catch {
+    // A socket already gone throws on close; it is closed all the same.
   }
 }

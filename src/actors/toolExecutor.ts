@@ -1,11 +1,14 @@
 /**
  * The tool executor actor: runs the calls of one toolCall in parallel, each with its own
- * `AbortSignal` and timeout, and reports one `tool.result` per call. It never stays silent: a tool
- * that is unknown, gets invalid arguments, throws, hangs or returns something that is not JSON
- * settles as an error outcome, which the machine sends back to the model as an error response.
+ * `AbortSignal` and timeout, and reports one `tool.result` per call. It never stays silent and
+ * never rejects: a tool that is unknown, gets invalid arguments, throws, hangs or returns
+ * something that is not JSON settles as an error outcome, which the machine sends back to the
+ * model as an error response. A call's signal fires only when it is cancelled, times out, or the
+ * session stops waiting for it (closed, or its connection lost): never after it settled.
  */
 import { fromCallback, type AnyEventObject, type CallbackLogicFunction } from 'xstate';
 import { ToolError, describe } from '../protocol/errors.js';
+import { MAX_TIMER_MS } from '../session/durations.js';
 import type { ToolExecutorCommand, ToolExecutorInput, ToolOutcome } from '../machines/types.js';
 import type { FunctionCall, JsonObject, JsonValue } from '../protocol/messages.js';
 import type { AnyTool } from '../tools/defineTool.js';
@@ -53,12 +56,18 @@ export function toolExecutorCallback(
       running.set(key, controller);
       const tool = byName.get(call.name);
       const scheduling = tool?.behavior === 'NON_BLOCKING' ? (tool.scheduling ?? 'WHEN_IDLE') : undefined;
-      void runCall(tool, call, controller, options.timeoutMs).then((outcome) => {
+      const report = (outcome: ToolOutcome) => {
         // A call that was cancelled, or an executor that was stopped, answers nothing.
         if (stopped || running.get(key) !== controller) return;
+        // Settled before it is reported: the machine may stop this executor as it takes the result,
+        // and a settled call's signal must not fire then.
+        running.delete(key);
         sendBack({ type: 'tool.result', generation: input.generation, key, call, outcome, scheduling });
-        settleOne(key);
-      });
+        if (running.size === 0 && !stopped) sendBack({ type: 'tool.executorIdle', batch: input.batch });
+      };
+      runCall(tool, call, controller, options.timeoutMs).then(report, (defect: unknown) =>
+        report({ status: 'error', error: new ToolError('EXECUTOR_FAILED', `'${call.name}' could not be run: ${describe(defect)}`, call, { cause: defect }) }),
+      );
     }
 
     receive((command) => {
@@ -80,7 +89,7 @@ export function toolExecutorCallback(
   };
 }
 
-/** Runs one call to its outcome. Never rejects. */
+/** Runs one call to its outcome. Never rejects: whatever goes wrong is an error outcome. */
 async function runCall(
   tool: AnyTool | undefined,
   call: FunctionCall,
@@ -94,7 +103,12 @@ async function runCall(
   if (!tool) return failure('UNKNOWN_TOOL', `no tool named '${call.name}'`);
 
   let args: object = call.args;
-  const problem = checkArgs(tool.parameters, call.args);
+  let problem: string | undefined;
+  try {
+    problem = checkArgs(tool.parameters, call.args);
+  } catch (error) {
+    return failure('INVALID_ARGS', `the arguments of '${call.name}' could not be checked: ${describe(error)}`, error);
+  }
   if (problem) return failure('INVALID_ARGS', `invalid arguments for '${call.name}': ${problem}`);
   if (tool.parseArgs) {
     try {
@@ -104,7 +118,7 @@ async function runCall(
     }
   }
 
-  const timeoutMs = tool.timeoutMs ?? defaultTimeoutMs;
+  const timeoutMs = Math.min(tool.timeoutMs ?? defaultTimeoutMs, MAX_TIMER_MS);
   let timer: ReturnType<typeof setTimeout> | undefined;
   // Settles on the timeout, or as soon as the call is aborted from outside (cancelled, session
   // closed), so that no timer outlives the call.

@@ -13,6 +13,7 @@ import type {
 import { encodeBase64 } from '../protocol/base64.js';
 import { INPUT_AUDIO_MIME_TYPE, type RealtimeInput } from '../protocol/messages.js';
 import type { LiveConnection, LiveTransport, TransportConnectRequest, TransportHandlers } from '../protocol/transport.js';
+import { withClaim, type SocketClaim } from './socketCapture.js';
 
 /** Options of {@link createGenAITransport}. */
 export interface GenAITransportOptions {
@@ -35,15 +36,54 @@ export interface GenAITransportOptions {
  */
 export function createGenAITransport(options: GenAITransportOptions): LiveTransport {
   return {
-    async connect(request) {
-      const session = await options.ai.live.connect({
-        model: options.model,
-        config: connectConfig(options.config, request),
-        callbacks: guardedCallbacks(request.handlers),
+    connect(request) {
+      const { handlers, signal } = request;
+      if (signal?.aborted) return Promise.reject(abortError());
+      let markClosed!: () => void;
+      const socketClosed = new Promise<void>((resolve) => {
+        markClosed = resolve;
       });
-      return wrapSession(session);
+      const claim: SocketClaim = { onMalformed: (text) => handlers.onMessage(text) };
+      const connecting = withClaim(options.ai.live, claim, () =>
+        options.ai.live.connect({
+          model: options.model,
+          config: connectConfig(options.config, request),
+          callbacks: guardedCallbacks(handlers, markClosed),
+        }),
+      );
+      return new Promise<LiveConnection>((resolve, reject) => {
+        const abandon = () => {
+          // Setup never completed (or the session left): close the socket the SDK made for it.
+          reject(abortError());
+          if (!claim.socket) return;
+          try {
+            claim.socket.close();
+          } catch {
+            // Not open yet, or already closed: either way it is not left open.
+          }
+        };
+        signal?.addEventListener('abort', abandon, { once: true });
+        connecting.then(
+          (session) => {
+            signal?.removeEventListener('abort', abandon);
+            if (signal?.aborted) {
+              session.close();
+              return;
+            }
+            resolve(wrapSession(session, socketClosed));
+          },
+          (error: unknown) => {
+            signal?.removeEventListener('abort', abandon);
+            reject(error);
+          },
+        );
+      });
     },
   };
+}
+
+function abortError(): DOMException {
+  return new DOMException('the session no longer wants this connection', 'AbortError');
 }
 
 /** The user's config plus the tools' declarations and session resumption. */
@@ -71,7 +111,7 @@ function toolList(tools: LiveConnectConfig['tools']): Tool[] {
 
 // An exception thrown inside the SDK's callbacks becomes an unhandled rejection that kills Node
 // (docs/protocol.md), so nothing may escape them.
-function guardedCallbacks(handlers: TransportHandlers) {
+function guardedCallbacks(handlers: TransportHandlers, markClosed: () => void) {
   const guard = (fn: () => void) => {
     try {
       fn();
@@ -85,8 +125,10 @@ function guardedCallbacks(handlers: TransportHandlers) {
   };
   return {
     onmessage: (message: unknown) => guard(() => handlers.onMessage(message)),
-    onclose: (event: { code?: number; reason?: string }) =>
-      guard(() => handlers.onClose(event.code ?? 1006, event.reason ?? '')),
+    onclose: (event: { code?: number; reason?: string }) => {
+      markClosed();
+      guard(() => handlers.onClose(event.code ?? 1006, event.reason ?? ''));
+    },
     onerror: (event: { error?: unknown; message?: string }) =>
       guard(() => handlers.onError(event.error ?? new Error(event.message ?? 'WebSocket error'))),
   };
@@ -106,7 +148,7 @@ export function audioFrameText(pcm: Uint8Array): string {
   return AUDIO_FRAME_HEAD + encodeBase64(pcm) + AUDIO_FRAME_TAIL;
 }
 
-function wrapSession(session: Session): LiveConnection {
+function wrapSession(session: Session, socketClosed: Promise<void>): LiveConnection {
   // `Session.conn`, the SDK's socket, is public in @google/genai 2.x and 3.x; anything without it
   // goes through `sendRealtimeInput` only.
   const socket: Pick<Session['conn'], 'send'> | undefined = typeof session.conn?.send === 'function' ? session.conn : undefined;
@@ -122,7 +164,10 @@ function wrapSession(session: Session): LiveConnection {
     // The SDK's scheduling enum is a string enum with the very values our union spells out.
     sendToolResponse: (responses) =>
       session.sendToolResponse({ functionResponses: responses as unknown as SdkFunctionResponse[] }),
-    close: () => session.close(),
+    close: () => {
+      session.close();
+      return socketClosed;
+    },
   };
 }
 

@@ -29,6 +29,7 @@ function fail(what: string): never {
  * ```
  */
 export function toServerEvents(message: unknown, generation: number): ServerEvent[] {
+  if (typeof message === 'string') return [malformed(`a server frame is not a JSON object: ${message.slice(0, 80)}`, message, generation)];
   if (!isObject(message)) return [malformed('a server message must be a JSON object', message, generation)];
   const events: ServerEvent[] = [];
   // Each field is parsed on its own, so that one bad field does not hide a good one beside it.

@@ -52,7 +52,7 @@ export interface ReduxDevToolsHandle {
  * Anything with the session's actor: the session itself (whose `metrics()` then give the panel
  * exact counters, forwarded input included), or the actor.
  */
-export type Inspectable = AnyActorRef | { actor: AnyActorRef; metrics?: () => object };
+export type Inspectable = AnyActorRef | { actor: AnyActorRef; metrics?: () => object; observeEveryFrame?: () => () => void };
 
 /**
  * Shows a session (or any XState actor) in the Redux DevTools extension. Without the extension
@@ -74,9 +74,10 @@ export function connectReduxDevTools(target: Inspectable, options: ReduxDevTools
     return { connected: false, disconnect: () => undefined };
   }
   const actor: AnyActorRef = 'actor' in target ? target.actor : target;
-  // A session without an inspector meters forwarded input outside its snapshots (see
-  // src/liveMachine.ts); its metrics() have the full count.
+  // The panel shows every input (text, stream ends; media frames too if asked), so it opts in to
+  // every frame as an event; its metrics() add what the fast lane counted before that.
   const metrics = 'actor' in target && target.metrics ? target.metrics.bind(target) : undefined;
+  const releaseFrames = 'actor' in target ? target.observeEveryFrame?.() : undefined;
   const panelState = (snapshot: unknown): ReduxDevToolsState => {
     const state = snapshotState(snapshot);
     return metrics ? { ...state, context: { ...state.context, counters: sanitizeContext(metrics()) } } : state;
@@ -105,6 +106,7 @@ export function connectReduxDevTools(target: Inspectable, options: ReduxDevTools
     connected: true,
     disconnect() {
       subscription.unsubscribe();
+      releaseFrames?.();
       panel.unsubscribe?.();
     },
   };

@@ -1,3 +1,7 @@
+/**
+ * The machine's counters (I4) and the pure functions that move them: every input is received
+ * once and then forwarded, dropped, buffered or deferred.
+ */
 import { REALTIME_INPUT_KINDS, type RealtimeInputKind } from '../protocol/messages.js';
 import { DROP_REASONS, type DropReason, type SessionCounters } from './types.js';
 
@@ -15,6 +19,8 @@ export function initialCounters(): SessionCounters {
     buffered: 0,
     replayed: 0,
     toolCalls: 0,
+    toolCallsAnswered: 0,
+    toolCallsLost: 0,
     toolResults: 0,
     toolErrors: 0,
     toolCancellations: 0,
@@ -44,19 +50,19 @@ export function countDropped(c: SessionCounters, kind: RealtimeInputKind, reason
   };
 }
 
-/** The counters after an activityEnd was received and held back until the gate reopens. */
-export function countDeferred(c: SessionCounters): SessionCounters {
-  return { ...c, received: { ...c.received, activityEnd: c.received.activityEnd + 1 }, deferred: c.deferred + 1 };
+/** The counters after an activity signal was received and held back until the gate reopens. */
+export function countDeferred(c: SessionCounters, kind: RealtimeInputKind): SessionCounters {
+  return { ...c, received: { ...c.received, [kind]: c.received[kind] + 1 }, deferred: c.deferred + 1 };
 }
 
-/** The counters after the held-back activityEnd finally went out. */
-export function countDeferredSent(c: SessionCounters): SessionCounters {
-  return { ...c, forwarded: { ...c.forwarded, activityEnd: c.forwarded.activityEnd + 1 }, deferred: c.deferred - 1 };
+/** The counters after a held-back activity signal finally went out. */
+export function countDeferredSent(c: SessionCounters, kind: RealtimeInputKind): SessionCounters {
+  return { ...c, forwarded: { ...c.forwarded, [kind]: c.forwarded[kind] + 1 }, deferred: c.deferred - 1 };
 }
 
-/** The counters after the held-back activityEnd was given up because the session closed. */
-export function countDeferredLost(c: SessionCounters): SessionCounters {
-  return { ...c, dropped: { ...c.dropped, closed: c.dropped.closed + 1 }, deferred: c.deferred - 1 };
+/** The counters after `count` held-back activity signals were given up, for `reason`. */
+export function countDeferredLost(c: SessionCounters, count: number, reason: DropReason): SessionCounters {
+  return { ...c, dropped: { ...c.dropped, [reason]: c.dropped[reason] + count }, deferred: c.deferred - count };
 }
 
 /** Sum of a counter record. */

@@ -4,7 +4,9 @@
  *
  * @packageDocumentation
  */
-export { DEFAULT_SETTINGS, backoffDelay, sessionMachine } from './session.machine.js';
+export { sessionMachine } from './session.machine.js';
+export { DEFAULT_SETTINGS, initialContext } from './context.js';
+export { backoffDelay } from './delays.js';
 export type { SessionMachine } from './session.machine.js';
 export type {
   AudioSource,
@@ -18,7 +20,9 @@ export type {
   SessionContext,
   SessionCounters,
   SessionEmitted,
+  SessionClock,
   SessionEvent,
+  SessionInput,
   SessionSettings,
   ToolOutcome,
 } from './types.js';

@@ -2,11 +2,13 @@
  * The statechart's vocabulary: its context, the events it accepts (grouped by producer), the
  * events it emits to the application, and the messages it sends its child actors.
  */
+import type { ErrorActorEvent } from 'xstate';
 import type { LiveSessionError, ToolError } from '../protocol/errors.js';
 import type {
   FunctionCall,
   FunctionResponse,
   FunctionResponseScheduling,
+  JsonObject,
   JsonValue,
   RealtimeInput,
   RealtimeInputKind,
@@ -22,6 +24,9 @@ export interface PendingCall {
   key: string;
   id: string | undefined;
   name: string;
+  args: JsonObject;
+  /** The connection the call came on: its answer goes back on that connection only. */
+  generation: number;
   /** Which toolCall message it came in; a batch is answered in one toolResponse. */
   batch: number;
   /** Whether the call holds the gate: NON_BLOCKING calls do not, unless configured to. */
@@ -43,7 +48,11 @@ export type DropReason =
   /** The session has closed. */
   | 'closed'
   /** It was buffered, and the buffer overflowed (the oldest input goes first). */
-  | 'evicted';
+  | 'evicted'
+  /** The application handed over a value that is not input of its kind (never sent). */
+  | 'invalid'
+  /** The connection refused the send (its socket was gone). */
+  | 'sendFailed';
 
 /** Every drop reason, in a stable order. */
 export const DROP_REASONS: readonly DropReason[] = [
@@ -53,24 +62,34 @@ export const DROP_REASONS: readonly DropReason[] = [
   'activityAlreadyOpen',
   'closed',
   'evicted',
+  'invalid',
+  'sendFailed',
 ];
 
 /**
  * The counters the machine keeps (I4). Every input is received once, then forwarded, dropped,
- * buffered (and later replayed or evicted) or, an activityEnd while gated, deferred, so at any time
- * `sum(received) === sum(forwarded) + sum(dropped) + deferred + buffered`.
+ * buffered (and later replayed or evicted) or, an activity signal while gated, deferred, so at any
+ * time `sum(received) === sum(forwarded) + sum(dropped) + deferred + buffered`. Every tool call
+ * received ends once: `toolCalls === toolCallsAnswered + toolCancellations + toolCallsLost +
+ * pending`.
  */
 export interface SessionCounters {
   received: Record<RealtimeInputKind, number>;
   forwarded: Record<RealtimeInputKind, number>;
   dropped: Record<DropReason, number>;
-  /** activityEnds held back right now until the gate reopens (0 or 1). */
+  /** Activity signals held back right now until the gate reopens (at most end, start, end). */
   deferred: number;
   /** Inputs in the buffer right now. */
   buffered: number;
   /** Buffered inputs sent later (also counted as forwarded, or dropped if the bracket refused them). */
   replayed: number;
+  /** Function calls received from the server (duplicates of a pending id excepted). */
   toolCalls: number;
+  /** Calls whose answer went out in a toolResponse. */
+  toolCallsAnswered: number;
+  /** Calls whose connection was gone before their answer could go out on it. */
+  toolCallsLost: number;
+  /** Tool outcomes recorded (results and error outcomes alike). */
   toolResults: number;
   toolErrors: number;
   toolCancellations: number;
@@ -91,7 +110,9 @@ export type ClosedBy =
   /** The connection ended in a way no retry can mend. */
   | { by: 'server'; error: LiveSessionError }
   /** Every reconnect attempt failed; `error` is the last failure. */
-  | { by: 'attemptsExhausted'; error: LiveSessionError; attempts: number };
+  | { by: 'attemptsExhausted'; error: LiveSessionError; attempts: number }
+  /** A defect stopped the session (it is reported, never silent). */
+  | { by: 'failure'; error: LiveSessionError };
 
 /** What to do with realtime input the session cannot send now. */
 export type InputPolicy = 'drop' | { buffer: { maxMs: number } };
@@ -118,24 +139,41 @@ export interface SessionSettings {
 /** Why the session is between connections. */
 export type ReconnectCause = 'goAway' | 'connectionLost';
 
+/** An activity signal that can be held back while the gate is closed. */
+export type ActivitySignal = 'activityStart' | 'activityEnd';
+
+/** Where the machine reads the time (ms since the epoch). Tests give a fake one. */
+export interface SessionClock {
+  now(): number;
+}
+
+/** The machine's input: settings, each defaulted, and the clock. */
+export type SessionInput = Partial<SessionSettings> & { clock?: SessionClock };
+
 /** The machine's context. No audio bytes live here. */
 export interface SessionContext {
   settings: SessionSettings;
-  /** Counts connections; events from an older connection are ignored. */
+  clock: SessionClock;
+  /** Counts connections: the current one. Most events from an older connection are ignored. */
   generation: number;
+  /**
+   * The connections still open: the current one, and one a goAway is leaving while calls made on
+   * it are answered there.
+   */
+  openConnections: number[];
   /** The gate: calls the server is waiting on, by key. */
   pending: Record<string, PendingCall>;
   /** The number of the last toolCall batch. */
   batch: number;
   /** An activityStart went out and its activityEnd has not. */
   activityOpen: boolean;
-  /** An activityEnd arrived while gated; it goes out when the gate reopens. */
-  activityEndDeferred: boolean;
+  /** Activity signals that arrived while gated, in order; they go out when the gate reopens. */
+  deferredActivity: ActivitySignal[];
   /** The newest resumable session handle the server gave. */
   resumptionHandle: string | undefined;
   /** Whether the newest handle was issued after our last toolResponse (safe to resume with). */
   handleIsFresh: boolean;
-  /** Set when the server announced the end of this connection: when it will close it. */
+  /** Set when the server announced the end of this connection: when it will close it (clock ms). */
   goAwayDeadline: number | undefined;
   /** Failed reconnect attempts in a row. */
   reconnectAttempts: number;
@@ -188,7 +226,17 @@ export type ServerEvent =
   | { type: 'server.usage'; generation: number; usage: UsageMetadata }
   | { type: 'server.malformed'; generation: number; error: LiveSessionError }
   | { type: 'transport.closed'; generation: number; error: LiveSessionError }
-  | { type: 'transport.error'; generation: number; error: LiveSessionError };
+  | { type: 'transport.error'; generation: number; error: LiveSessionError }
+  /** A realtime input counted as forwarded could not be sent after all. */
+  | { type: 'transport.sendFailed'; generation: number; kind: RealtimeInputKind; error: LiveSessionError };
+
+/**
+ * Raised by the machine itself, `timeLeft` less a margin after a goAway: time to move to a new
+ * connection whatever is still pending.
+ */
+export interface GoAwayDueEvent {
+  type: 'goAway.due';
+}
 
 /** How a tool call settled. */
 export type ToolOutcome = { status: 'ok'; output: JsonValue } | { status: 'error'; error: ToolError };
@@ -227,7 +275,7 @@ export type MicEvent =
 /** Commands from the application. */
 export type AppEvent = { type: 'CONNECT' } | { type: 'CLOSE' };
 
-/** Every event the machine accepts. */
+/** Every event the machine accepts. A child actor that fails sends `xstate.error.actor.<id>`. */
 export type SessionEvent =
   | AppEvent
   | InputEvent
@@ -235,7 +283,9 @@ export type SessionEvent =
   | ToolResultEvent
   | ToolExecutorIdleEvent
   | BufferEvent
-  | MicEvent;
+  | MicEvent
+  | GoAwayDueEvent
+  | ErrorActorEvent;
 
 // ---------------------------------------------------------------------------------------------
 // Events the machine emits to the application
@@ -253,6 +303,12 @@ export type SessionEmitted =
   | { type: 'toolCall'; calls: FunctionCall[] }
   | { type: 'toolResult'; call: FunctionCall; outcome: ToolOutcome }
   | { type: 'toolResultDiscarded'; call: FunctionCall; outcome: ToolOutcome }
+  /**
+   * Calls whose connection was gone before they could be answered on it: `connectionClosed` when
+   * it closed with them pending, `sessionClosed` when the session did, `connectionGone` for a call
+   * that arrived from a connection the session had already left.
+   */
+  | { type: 'toolCallsLost'; calls: FunctionCall[]; generation: number; reason: ToolCallLossReason }
   | { type: 'toolCancelled'; ids: string[] }
   | { type: 'gate'; state: 'closed' | 'opened'; pending: string[] }
   | { type: 'inputDropped'; kind: RealtimeInputKind; reason: DropReason }
@@ -265,6 +321,9 @@ export type SessionEmitted =
   | { type: 'micEnded'; error: LiveSessionError | undefined }
   | { type: 'error'; error: LiveSessionError }
   | { type: 'closed'; closedBy: ClosedBy };
+
+/** Why calls were lost: see the `toolCallsLost` event. */
+export type ToolCallLossReason = 'connectionClosed' | 'sessionClosed' | 'connectionGone';
 
 /** The emitted event of one type. */
 export type EmittedOf<T extends SessionEmitted['type']> = Extract<SessionEmitted, { type: T }>;

@@ -13,6 +13,7 @@ export type CloseKind =
   | 'sessionNotFound'
   | 'internal'
   | 'unavailable'
+  | 'unauthenticated'
   | 'unknown';
 
 interface CloseRule {
@@ -47,10 +48,30 @@ export interface CloseClassification {
 }
 
 /**
- * Classifies a WebSocket close. Anything not in the table is `unknown` and not retryable: a
- * blind retry of a close we do not understand could loop against a server that refuses us.
+ * An upgrade the server refused for its credentials: `ws` reports `Unexpected server response:
+ * 401` (or 403) as an error before the 1006 close.
  */
-export function classifyClose(code: number, reason: string): CloseClassification {
+const AUTH_REFUSED = /\b(?:unexpected server response|status code)\D{0,4}(?:401|403)\b/i;
+
+/** The message of a thrown value, if it has one. */
+function messageOf(cause: unknown): string {
+  if (cause instanceof Error) return cause.message;
+  if (typeof cause === 'object' && cause !== null && 'message' in cause && typeof cause.message === 'string') return cause.message;
+  return typeof cause === 'string' ? cause : '';
+}
+
+/** Whether a transport error says the server refused the credentials (HTTP 401 or 403). */
+export function isAuthRefusal(cause: unknown): boolean {
+  return AUTH_REFUSED.test(messageOf(cause));
+}
+
+/**
+ * Classifies a WebSocket close, with the transport error that came before it, if any. Anything
+ * not in the table is `unknown` and not retryable: a blind retry of a close we do not understand
+ * could loop against a server that refuses us. So is a refusal of the credentials.
+ */
+export function classifyClose(code: number, reason: string, cause?: unknown): CloseClassification {
+  if (code === 1006 && isAuthRefusal(cause)) return { kind: 'unauthenticated', retryable: false };
   const rule = RULES.find((r) => r.code === code && (!r.reason || r.reason.test(reason)));
   return rule ? { kind: rule.kind, retryable: rule.retryable } : { kind: 'unknown', retryable: false };
 }

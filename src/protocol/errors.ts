@@ -1,9 +1,9 @@
-import { classifyClose, type CloseKind } from './closeCodes.js';
-
 /**
  * The error hierarchy. Every error the session reports is a {@link LiveSessionError} with a
- * machine-readable `code`, a human-readable `reason` and whether retrying can help.
+ * machine-readable `code`, a human-readable `reason`, whether retrying can help, and the `cause`
+ * it came from where there is one.
  */
+import { classifyClose, type CloseKind } from './closeCodes.js';
 
 /** Every error code the library uses. */
 export type LiveErrorCode =
@@ -14,13 +14,18 @@ export type LiveErrorCode =
   | 'SEND_FAILED'
   | 'MALFORMED_MESSAGE'
   | 'DUPLICATE_CALL_ID'
+  | 'TOOL_CALL_LOST'
   | 'TOOL_THREW'
+  | 'EXECUTOR_FAILED'
   | 'TOOL_TIMEOUT'
   | 'UNKNOWN_TOOL'
   | 'INVALID_ARGS'
   | 'INVALID_RESULT'
   | 'SESSION_CLOSED'
-  | 'LISTENER_THREW';
+  | 'LISTENER_THREW'
+  | 'INVALID_INPUT'
+  | 'INVALID_OPTIONS'
+  | 'INTERNAL';
 
 /** Base class of every error this library reports. */
 export class LiveSessionError extends Error {
@@ -47,17 +52,20 @@ export class ConnectionClosedError extends LiveSessionError {
   /** What the close means, from the table in `closeCodes.ts`. */
   readonly kind: CloseKind;
 
-  constructor(closeCode: number, reason: string, retryable: boolean, kind: CloseKind) {
-    super('SERVER_CLOSED', reason || `closed with code ${closeCode}`, retryable);
+  constructor(closeCode: number, reason: string, retryable: boolean, kind: CloseKind, options?: { cause?: unknown }) {
+    super('SERVER_CLOSED', reason || `closed with code ${closeCode}`, retryable, options);
     this.closeCode = closeCode;
     this.kind = kind;
   }
 }
 
-/** Opening the connection failed, or setup did not complete in time. */
+/**
+ * Opening the connection failed, or setup did not complete in time. Retryable, but for a refusal
+ * of the credentials (`retryable: false`): trying again with the same ones cannot help.
+ */
 export class ConnectError extends LiveSessionError {
-  constructor(code: 'CONNECT_FAILED' | 'CONNECT_TIMEOUT', reason: string, options?: { cause?: unknown }) {
-    super(code, reason, true, options);
+  constructor(code: 'CONNECT_FAILED' | 'CONNECT_TIMEOUT', reason: string, options?: { cause?: unknown; retryable?: boolean }) {
+    super(code, reason, options?.retryable ?? true, options);
   }
 }
 
@@ -73,9 +81,26 @@ export class ProtocolError extends LiveSessionError {
   /** The offending message, as received. */
   readonly received: unknown;
 
-  constructor(code: 'MALFORMED_MESSAGE' | 'DUPLICATE_CALL_ID', reason: string, received: unknown) {
-    super(code, reason, false);
+  constructor(code: 'MALFORMED_MESSAGE' | 'DUPLICATE_CALL_ID', reason: string, received: unknown, options?: { cause?: unknown }) {
+    super(code, reason, false, options);
     this.received = received;
+  }
+}
+
+/**
+ * A toolCall came from a connection the session had already left: nobody can answer it there.
+ * The session reports it (and the `toolCallsLost` event lists the calls) instead of ignoring it.
+ */
+export class ToolCallLostError extends LiveSessionError {
+  /** The connection (generation) the calls came on. */
+  readonly generation: number;
+  /** The names of the calls. */
+  readonly toolNames: string[];
+
+  constructor(generation: number, toolNames: string[]) {
+    super('TOOL_CALL_LOST', `a toolCall (${toolNames.join(', ')}) arrived on connection ${generation}, which is gone`, false);
+    this.generation = generation;
+    this.toolNames = toolNames;
   }
 }
 
@@ -87,7 +112,7 @@ export class ToolError extends LiveSessionError {
   readonly callId: string | undefined;
 
   constructor(
-    code: 'TOOL_THREW' | 'TOOL_TIMEOUT' | 'UNKNOWN_TOOL' | 'INVALID_ARGS' | 'INVALID_RESULT',
+    code: 'TOOL_THREW' | 'TOOL_TIMEOUT' | 'UNKNOWN_TOOL' | 'INVALID_ARGS' | 'INVALID_RESULT' | 'EXECUTOR_FAILED',
     reason: string,
     call: { name: string; id?: string | undefined },
     options?: { cause?: unknown },
@@ -116,19 +141,55 @@ export class ListenerError extends LiveSessionError {
   }
 }
 
-/** A short description of any thrown value. */
-export function describe(value: unknown): string {
-  if (value instanceof Error) return value.message || value.name;
-  if (typeof value === 'string') return value;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
+/** The application handed over a value the session cannot use; it was dropped, never sent. */
+export class InvalidInputError extends LiveSessionError {
+  /** What was called: `sendAudio`, `attachMic`, … */
+  readonly operation: string;
+
+  constructor(operation: string, reason: string) {
+    super('INVALID_INPUT', `${operation}: ${reason}`, false);
+    this.operation = operation;
   }
 }
 
-/** The typed error for a close, carrying its code and reason verbatim. */
-export function closeError(code: number, reason: string): ConnectionClosedError {
-  const { kind, retryable } = classifyClose(code, reason);
-  return new ConnectionClosedError(code, reason, retryable, kind);
+/** `createLiveSession` was given options it cannot run with; thrown when the session is created. */
+export class InvalidOptionsError extends LiveSessionError {
+  constructor(reason: string) {
+    super('INVALID_OPTIONS', reason, false);
+  }
+}
+
+/**
+ * A defect inside the session (a child actor or the machine failed). Reported, never silent: the
+ * session goes on where it can, or closes with this as the reason.
+ */
+export class InternalError extends LiveSessionError {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('INTERNAL', reason, false, options);
+  }
+}
+
+/** A short description of any thrown value. Never throws, whatever the value. */
+export function describe(value: unknown): string {
+  try {
+    if (value instanceof Error) return value.message || value.name;
+    if (typeof value === 'string') return value;
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    try {
+      return String(value);
+    } catch {
+      // An object whose toString and Symbol.toPrimitive throw, or a revoked proxy.
+      return `an unprintable ${typeof value}`;
+    }
+  }
+}
+
+/**
+ * The typed error for a close, carrying its code and reason verbatim, and what caused it (the
+ * transport's own error, when it reported one before the close).
+ */
+export function closeError(code: number, reason: string, cause?: unknown): ConnectionClosedError {
+  const { kind, retryable } = classifyClose(code, reason, cause);
+  return new ConnectionClosedError(code, reason, retryable, kind, cause === undefined ? undefined : { cause });
 }

@@ -25,6 +25,12 @@ export interface TransportConnectRequest {
   /** Resume the session with this handle, when there is one. */
   resumptionHandle: string | undefined;
   handlers: TransportHandlers;
+  /**
+   * Aborted when the session no longer wants this connection (setup took too long, or the session
+   * left or closed). The transport then closes whatever socket it opened, and the promise
+   * `connect` returned settles (rejects, unless it had already resolved).
+   */
+  signal?: AbortSignal;
 }
 
 /** One open connection. Sends may throw when the socket is gone; the session catches that. */
@@ -37,8 +43,11 @@ export interface LiveConnection {
    */
   sendAudioFrame?(pcm: Uint8Array): void;
   sendToolResponse(responses: FunctionResponse[]): void;
-  /** Closes the connection; the transport need not call `onClose` afterwards. */
-  close(): void;
+  /**
+   * Closes the connection; the transport need not call `onClose` afterwards. May return a promise
+   * that settles once the socket is closed (`session.close()` waits for it).
+   */
+  close(): void | Promise<void>;
 }
 
 /**

@@ -1,123 +1,64 @@
 /**
- * The hot path of a streaming session: a frame handed to a session whose machine is at rest in
- * `streaming` takes that transition's effect (send it, count it) without being processed as an
- * event, which is where most of a frame's CPU went (see docs/performance.md).
+ * The hot path of a streaming session. `streaming` opens the lane on entry and shuts it on exit
+ * (the chart's `openLane` and `shutLane` actions); while it is open, a frame handed to a session
+ * at rest takes the effect of `streaming`'s transition for it (send it on the current connection,
+ * count it) without being processed as an event, which is where most of a frame's CPU went (see
+ * docs/performance.md).
  *
- * The statechart still decides. The event types this applies to are read off the chart itself:
- * those whose only transition in `streaming` is the unguarded, targetless
- * `forwardInput` + `countForwarded`, so a change to the chart changes the fast path with it.
- * Anything else, and every frame while the machine is busy with an event (one a listener or a
- * tool sends from inside a transition, which must queue behind whatever the machine has not yet
- * processed) or in any other state, goes through the machine as before. So does every frame
- * while something inspects the actor (`actor.system.inspect`, as the Redux DevTools adapter
- * does), so that inspectors see every event.
+ * "At rest" is the session's own bookkeeping: it counts the machine steps it is inside (`enter`
+ * and `leave` around every event it or a child actor hands the machine, and around every listener
+ * it calls), so a frame sent from inside a step, by a listener or a tool's synchronous start,
+ * queues behind that step as an event, exactly as it would without the lane. An inspector that
+ * wants to see every frame as an event opts in with `observeEveryFrame()`, which keeps the lane
+ * shut while it holds.
  */
-import type { AnyActorRef, Subscription } from 'xstate';
-import { sessionMachine, toRealtimeInput } from '../machines/session.machine.js';
-import type { InputEvent } from '../machines/types.js';
 import type { ConnectionWire } from '../actors/connection.js';
-import { INPUT_AUDIO_MIME_TYPE, type RealtimeInputKind } from '../protocol/messages.js';
+import type { InputEvent } from '../machines/types.js';
+import { INPUT_AUDIO_MIME_TYPE, REALTIME_INPUT_KINDS, type RealtimeInput, type RealtimeInputKind } from '../protocol/messages.js';
 
-/** The actions of a transition the fast path may stand in for, in order. */
-const FORWARD_ACTIONS = ['forwardInput', 'countForwarded'];
-
-interface TransitionShape {
-  actions: readonly unknown[];
-  guard?: unknown;
-  target?: unknown;
+/** What the lane counted: frames sent, and frames whose send failed (dropped `sendFailed`). */
+export interface LaneMeter {
+  forwarded: Record<RealtimeInputKind, number>;
+  sendFailed: Record<RealtimeInputKind, number>;
 }
 
-function isPlainForward(transitions: readonly TransitionShape[] | undefined): boolean {
-  if (transitions?.length !== 1) return false;
-  const [only] = transitions as [TransitionShape];
-  const names = only.actions.map((action) => (typeof action === 'string' ? action : (action as { type?: unknown }).type));
-  return (
-    only.guard === undefined &&
-    only.target === undefined &&
-    names.length === FORWARD_ACTIONS.length &&
-    names.every((name, index) => name === FORWARD_ACTIONS[index])
-  );
-}
-
-/** The input event types whose handling in `streaming` is nothing but forward and count. */
-export const FAST_FORWARD_EVENTS: ReadonlySet<InputEvent['type']> = new Set(
-  Object.entries((sessionMachine.states.streaming?.on ?? {}) as Record<string, readonly TransitionShape[]>)
-    .filter(([type, transitions]) => type.startsWith('input.') && isPlainForward(transitions))
-    .map(([type]) => type as InputEvent['type']),
-);
-
-/** Whether audio frames are among them (read once: the check is on every frame). */
-const AUDIO_FORWARDS_PLAINLY = FAST_FORWARD_EVENTS.has('input.audio');
-
-/**
- * The actor's mailbox, where XState keeps whether it has an event in hand (being processed or
- * queued). XState does not export it; if it is not there in the shape known (another XState
- * version), there is no fast path and every frame goes through the machine.
- */
-function mailboxOf(actor: AnyActorRef): { _current: unknown } | undefined {
-  const mailbox = (actor as unknown as { mailbox?: unknown }).mailbox;
-  return typeof mailbox === 'object' && mailbox !== null && '_current' in mailbox ? (mailbox as { _current: unknown }) : undefined;
+function zeroes(): Record<RealtimeInputKind, number> {
+  return Object.fromEntries(REALTIME_INPUT_KINDS.map((kind) => [kind, 0])) as Record<RealtimeInputKind, number>;
 }
 
 /**
- * A session's fast path. Whether it is open is worked out when something changes (a snapshot, a
- * connection, an inspector), not per frame; and it is one object with its methods on the
- * prototype. With a thousand sessions a frame's cost is mostly the memory it has to reach, so a
- * frame reads this object, the actor's mailbox and the connection's send, and little else.
+ * One session's fast lane. Whether it is open is worked out when something changes (the chart,
+ * a connection, an observer), not per frame: a frame reads one flag, the depth and the wire.
  */
 export class FastLane {
+  /** What went through the lane, by kind. */
+  readonly meter: LaneMeter = { forwarded: zeroes(), sendFailed: zeroes() };
+  private depth = 0;
   private open = false;
-  private inspectors = 0;
+  private observers = 0;
   private streamingGeneration: number | undefined;
   private wire: (ConnectionWire & { generation: number }) | undefined;
-  private readonly mailbox: { _current: unknown } | undefined;
 
-  /** `forwarded` is the meter the metered machine's `countForwarded` adds to. */
-  constructor(
-    actor: AnyActorRef,
-    private readonly forwarded: Record<RealtimeInputKind, number>,
-  ) {
-    this.mailbox = mailboxOf(actor);
-    const watch = (snapshot: { value: unknown; context: { generation: number } }) => {
-      this.streamingGeneration = snapshot.value === 'streaming' ? snapshot.context.generation : undefined;
-      this.update();
-    };
-    const shut = () => {
-      this.streamingGeneration = undefined;
-      this.update();
-    };
-    watch(actor.getSnapshot() as Parameters<typeof watch>[0]);
-    actor.subscribe({ next: watch, error: shut, complete: shut });
-    this.countInspectors(actor);
+  /** The session is about to run a machine step (hand it an event, or call a listener). */
+  enter(): void {
+    this.depth += 1;
   }
 
-  /**
-   * Forwards one 16 kHz PCM16 frame directly if the machine, at rest in `streaming`, would do
-   * nothing else with it; false when it must go through the machine as an `input.audio` event.
-   */
-  forwardAudio(pcm: Uint8Array): boolean {
-    // The flag is exact only between events: while the machine is busy, the mailbox says so.
-    if (!AUDIO_FORWARDS_PLAINLY || !this.open || this.mailbox?._current !== null) return false;
-    const wire = this.wire as ConnectionWire;
-    this.forwarded.audio += 1;
-    try {
-      wire.sendAudioFrame(pcm);
-    } catch (error) {
-      wire.failed(error);
-    }
-    return true;
+  /** The step entered last is over. */
+  leave(): void {
+    this.depth -= 1;
   }
 
-  /** {@link forwardAudio} for any input event: false for those the machine must take. */
-  forward(event: InputEvent): boolean {
-    if (event.type === 'input.audio' && (event.mimeType ?? INPUT_AUDIO_MIME_TYPE) === INPUT_AUDIO_MIME_TYPE) {
-      return this.forwardAudio(event.data);
-    }
-    if (!this.open || !FAST_FORWARD_EVENTS.has(event.type) || this.mailbox?._current !== null) return false;
-    const input = toRealtimeInput(event);
-    this.forwarded[input.kind] += 1;
-    (this.wire as ConnectionWire).send(input);
-    return true;
+  /** The chart entered `streaming` on the connection of `generation`. */
+  openFor(generation: number): void {
+    this.streamingGeneration = generation;
+    this.update();
+  }
+
+  /** The chart left `streaming`. */
+  shut(): void {
+    this.streamingGeneration = undefined;
+    this.update();
   }
 
   /** The connection of `generation` opened (`wire`) or is gone (`undefined`). */
@@ -127,31 +68,83 @@ export class FastLane {
     this.update();
   }
 
-  private update(): void {
-    this.open =
-      this.inspectors === 0 &&
-      this.mailbox !== undefined &&
-      this.wire !== undefined &&
-      this.wire.generation === this.streamingGeneration;
+  /** Every frame goes through the machine as an event until the returned function is called. */
+  observeEveryFrame(): () => void {
+    this.observers += 1;
+    this.update();
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.observers -= 1;
+      this.update();
+    };
   }
 
-  /** Anything that inspects the actor from now on (the Redux DevTools adapter does) sees every frame. */
-  private countInspectors(actor: AnyActorRef): void {
-    const system = actor.system as { inspect: (observer: never) => Subscription };
-    const inspect = system.inspect.bind(system);
-    system.inspect = (observer) => {
-      const subscription = inspect(observer);
-      this.inspectors += 1;
-      this.update();
-      let attached = true;
-      return {
-        unsubscribe: () => {
-          if (attached) this.inspectors -= 1;
-          attached = false;
-          this.update();
-          subscription.unsubscribe();
-        },
-      };
-    };
+  /**
+   * Sends one 16 kHz PCM16 frame directly if the lane is open and the session at rest; false when
+   * it must go through the machine as an `input.audio` event.
+   */
+  forwardAudio(pcm: Uint8Array): boolean {
+    const wire = this.wire;
+    if (!this.open || this.depth !== 0 || !wire) return false;
+    try {
+      wire.sendAudioFrame(pcm);
+    } catch (error) {
+      this.meter.sendFailed.audio += 1;
+      wire.failed(error);
+      return true;
+    }
+    this.meter.forwarded.audio += 1;
+    return true;
+  }
+
+  /**
+   * {@link forwardAudio} for an input event whose transition in `streaming` is a plain forward
+   * (audio, video, text, audioStreamEnd; activity signals keep the bracket in the machine).
+   */
+  forward(event: InputEvent): boolean {
+    if (event.type === 'input.audio' && (event.mimeType ?? INPUT_AUDIO_MIME_TYPE) === INPUT_AUDIO_MIME_TYPE) {
+      return this.forwardAudio(event.data);
+    }
+    const wire = this.wire;
+    if (!this.open || this.depth !== 0 || !wire) return false;
+    const input = plainForward(event);
+    if (!input) return false;
+    try {
+      wire.send(input);
+    } catch (error) {
+      this.meter.sendFailed[input.kind] += 1;
+      wire.failed(error);
+      return true;
+    }
+    this.meter.forwarded[input.kind] += 1;
+    return true;
+  }
+
+  private update(): void {
+    this.open = this.observers === 0 && this.wire !== undefined && this.wire.generation === this.streamingGeneration;
+  }
+}
+
+/**
+ * The input events the lane may take: those whose transition in `streaming` only forwards and
+ * counts (a test holds this to the chart).
+ */
+export const LANE_EVENTS: ReadonlySet<InputEvent['type']> = new Set(['input.audio', 'input.video', 'input.text', 'input.audioStreamEnd']);
+
+/** The wire form of an input that `streaming` only forwards and counts; undefined for the others. */
+function plainForward(event: InputEvent): RealtimeInput | undefined {
+  switch (event.type) {
+    case 'input.audio':
+      return { kind: 'audio', data: event.data, mimeType: event.mimeType ?? INPUT_AUDIO_MIME_TYPE };
+    case 'input.video':
+      return { kind: 'video', data: event.data, mimeType: event.mimeType };
+    case 'input.text':
+      return { kind: 'text', text: event.text };
+    case 'input.audioStreamEnd':
+      return { kind: 'audioStreamEnd' };
+    default:
+      return undefined;
   }
 }

@@ -128,13 +128,24 @@ function openConnection(
   resolve: (connection: LiveConnection) => void,
   reject: (error: unknown) => void,
 ): ScriptedConnection {
-  const { handlers, ...rest } = request;
+  const { handlers, signal: _signal, ...rest } = request;
   const frames: RecordedFrame[] = [];
   const pending = new Map<string, string>();
   const violations: RecordedFrame[] = [];
   const frameWaiters: { match: (frame: OutboundFrame) => boolean; resolve: (frame: OutboundFrame) => void }[] = [];
   let closedWith: ScriptedConnection['closedWith'];
   let sendFailure: Error | undefined;
+  let accepted = false;
+  // The session gave up on the connection before it was accepted: its socket is closed.
+  request.signal?.addEventListener(
+    'abort',
+    () => {
+      if (accepted) return;
+      closedWith ??= { by: 'client', code: 1005, reason: '' };
+      reject(new DOMException('the session no longer wants this connection', 'AbortError'));
+    },
+    { once: true },
+  );
 
   const record = (frame: OutboundFrame) => {
     if (sendFailure) throw sendFailure;
@@ -203,6 +214,8 @@ function openConnection(
       sendFailure = error;
     },
     accept() {
+      if (closedWith) return;
+      accepted = true;
       server.setupComplete();
       resolve(liveConnection);
     },

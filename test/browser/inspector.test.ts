@@ -80,6 +80,7 @@ describe('the offline inspector page, in headless Chromium', () => {
       config: { responseModalities: [Modality.AUDIO] },
       tools: [defineTool({ name: 'get_weather', execute: () => result.promise })],
       inspect: inspector.inspect,
+      inspectFrames: true,
     });
     await expectState(page, 'idle.disconnected');
     expect(await page.getAttribute('#gate', 'data-gate')).toBe('open');

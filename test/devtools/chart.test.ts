@@ -28,11 +28,15 @@ describe('the chart, read from the machine', () => {
 
   it('has the transitions with their guards, delays and eventless ones', () => {
     const streaming = chart.states.find((s) => s.key === 'streaming');
-    expect(streaming?.transitions).toContainEqual({
+    // The gate follows from the pending set: any blocking call pending, and streaming holds no more.
+    expect(streaming?.transitions).toContainEqual(
+      expect.objectContaining({ kind: 'always', targets: ['session.awaitingToolResponse'], guard: 'hasBlockingCallsPending' }),
+    );
+    expect(chart.transitions).toContainEqual({
       kind: 'event',
       event: 'server.toolCall',
-      targets: ['session.awaitingToolResponse'],
-      guard: 'isCurrentGeneration and holdsTheGate',
+      targets: [],
+      guard: 'isFromOpenConnection',
       actions: ['acceptToolCall'],
     });
     expect(streaming?.transitions).toContainEqual(
@@ -40,12 +44,11 @@ describe('the chart, read from the machine', () => {
     );
     const gated = chart.states.find((s) => s.key === 'awaitingToolResponse');
     expect(gated?.transitions.filter((t) => t.kind === 'always').map((t) => t.guard)).toEqual([
-      'goAwayAnnounced and noCallsPending',
-      'noBlockingCallsPending',
+      'goAwayAnnounced and (not hasBlockingCallsPending)',
+      'not hasBlockingCallsPending',
     ]);
-    expect(gated?.transitions).toContainEqual(
-      expect.objectContaining({ event: 'input.activityEnd', guard: 'hasOpenActivity and (not isActivityEndDeferred)' }),
-    );
+    expect(gated?.transitions).toContainEqual(expect.objectContaining({ event: 'input.activityEnd', guard: 'canDeferActivityEnd' }));
+    expect(gated?.transitions).toContainEqual(expect.objectContaining({ event: 'input.activityStart', guard: 'canDeferActivityStart' }));
   });
 
   it('writes guards and active state ids out', () => {
@@ -63,7 +66,7 @@ describe('the chart, read from the machine', () => {
     const diagram = toMermaid(chart);
     expect(diagram.startsWith('stateDiagram-v2\n')).toBe(true);
     expect(diagram).toContain('  state reconnecting {\n      [*] --> backoff');
-    expect(diagram).toContain('streaming --> awaitingToolResponse : server.toolCall [isCurrentGeneration and holdsTheGate]');
+    expect(diagram).toContain('streaming --> awaitingToolResponse : always [hasBlockingCallsPending]');
     expect(diagram).toContain('backoff --> opening : after reconnectBackoff');
     expect(diagram).toContain('closed --> [*]');
   });

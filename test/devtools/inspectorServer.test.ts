@@ -63,7 +63,7 @@ describe('startInspector', () => {
     await inspector.waitForClient();
     expect(inspector.clients).toBe(1);
 
-    const h = await connectedSession({ inspect: inspector.inspect });
+    const h = await connectedSession({ inspect: inspector.inspect, inspectFrames: true });
     h.session.sendAudio(FRAME);
     await h.session.close();
 
@@ -94,7 +94,7 @@ describe('startInspector', () => {
     await dropped;
     await started.close();
     await expect(get(started.port, '/')).rejects.toThrow();
-    const h = await connectedSession({ inspect: started.inspect });
+    const h = await connectedSession({ inspect: started.inspect, inspectFrames: true });
     expect(started.view().status).toBe('waiting');
     await h.session.close();
   });

@@ -7,7 +7,7 @@ import { connectedSession, deferred, FRAME, isToolResponse } from '../helpers.js
 async function inspected(options: Parameters<typeof connectedSession>[0] = {}) {
   const updates: InspectorUpdate[] = [];
   const model = createInspectorModel({ onUpdate: (update) => updates.push(update) });
-  const h = await connectedSession({ ...options, inspect: model.inspect });
+  const h = await connectedSession({ ...options, inspect: model.inspect, inspectFrames: true });
   return { ...h, model, updates };
 }
 
@@ -75,7 +75,7 @@ describe('the inspector model', () => {
 
   it('starts afresh when another session is inspected with it, and keeps a bounded timeline', async () => {
     const model = createInspectorModel({ maxEntries: 3 });
-    const first = await connectedSession({ inspect: model.inspect });
+    const first = await connectedSession({ inspect: model.inspect, inspectFrames: true });
     const firstId = model.view().sessionId;
     for (let i = 0; i < 3; i += 1) {
       first.session.sendText(`hello ${i}`);
@@ -83,7 +83,7 @@ describe('the inspector model', () => {
     // Texts differ, so each is its own line; only the last three are kept.
     expect(model.timeline().map((e) => e.detail)).toEqual(['"hello 0"', '"hello 1"', '"hello 2"']);
     await first.session.close();
-    const second = await connectedSession({ inspect: model.inspect });
+    const second = await connectedSession({ inspect: model.inspect, inspectFrames: true });
     expect(model.view().session).toBe(2);
     expect(firstId).toBeDefined();
     expect(model.view().state).toBe('streaming');

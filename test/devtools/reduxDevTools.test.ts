@@ -49,7 +49,7 @@ describe('connectReduxDevTools', () => {
     const toolCall = fake.sent[0];
     expect(toolCall?.state.value).toBe('awaitingToolResponse');
     expect(toolCall?.state.context['pending']).toEqual({
-      c1: { key: 'c1', id: 'c1', name: 'get_weather', batch: 1, blocking: true },
+      c1: { key: 'c1', id: 'c1', name: 'get_weather', args: {}, generation: 1, batch: 1, blocking: true },
     });
     expect(fake.sent[2]?.state.value).toBe('streaming');
     // Everything sent is plain JSON.

@@ -43,7 +43,7 @@ describe('the @statelyai/inspect recipe, offline', () => {
     const inspector = createWebSocketInspector({ url: receiver.url, sanitizeEvent, sanitizeContext });
     cleanups.push(() => inspector.stop());
 
-    const h = await connectedSession({ inspect: inspector.inspect });
+    const h = await connectedSession({ inspect: inspector.inspect, inspectFrames: true });
     h.session.sendAudio(FRAME);
     await h.session.close();
 

@@ -10,7 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { createActor, enqueueActions, setup, type AnyStateMachine } from 'xstate';
 import { TransportError } from '../../src/protocol/errors.js';
 import { initialCounters } from '../../src/machines/counters.js';
-import { BUFFER_ID, connectionId, DEFAULT_SETTINGS, initialContext, sessionMachine, toolExecutorId } from '../../src/machines/session.machine.js';
+import { DEFAULT_SETTINGS, initialContext } from '../../src/machines/context.js';
+import { sessionMachine } from '../../src/machines/session.machine.js';
+import { BUFFER_ID, connectionId, toolExecutorId } from '../../src/machines/setup.js';
 import type { InputPolicy, PendingCall, SessionContext, SessionEmitted, SessionEvent, SessionSettings } from '../../src/machines/types.js';
 import type { RealtimeInput, RealtimeInputKind } from '../../src/protocol/messages.js';
 import { fuzzParameters, fuzzTimeout } from './runs.js';
@@ -25,6 +27,7 @@ const SPAWNING: Record<string, SessionEvent['type']> = {
   startConnection: 'CONNECT',
   acceptToolCall: 'server.toolCall',
   attachMic: 'mic.attach',
+  recoverFromChildFailure: 'xstate.error.actor.buffer',
 };
 
 
@@ -44,11 +47,16 @@ const ONE_EVENT: Record<string, (event: SessionEvent) => boolean> = {
   replayInputs: (e) => e.type === 'buffer.replay',
   countEvicted: (e) => e.type === 'buffer.evicted',
   stopIdleExecutor: (e) => e.type === 'tool.executorIdle',
+  loseConnection: (e) => e.type === 'transport.closed',
+  reportLostToolCall: (e) => e.type === 'server.toolCall',
+  deferActivity: (e) => e.type === 'input.activityStart' || e.type === 'input.activityEnd',
+  recountFailedSend: (e) => e.type === 'transport.sendFailed',
+  recoverFromChildFailure: (e) => e.type.startsWith('xstate.error.actor.'),
 };
 
 /** A session's context before anything happened, on its first connection. */
 function emptyContext(): SessionContext {
-  return { ...initialContext({ ...DEFAULT_SETTINGS }), generation: 1 };
+  return { ...initialContext({ ...DEFAULT_SETTINGS }), generation: 1, openConnections: [1] };
 }
 
 const GENERATIONS = [0, 1, 2, 3];
@@ -88,6 +96,8 @@ const pendingCall: fc.Arbitrary<PendingCall> = fc.record({
   key,
   id: fc.option(key, { nil: undefined }),
   name: fc.constant('f'),
+  args: fc.constant({}),
+  generation,
   batch: fc.constantFrom(...BATCHES),
   blocking: fc.boolean(),
   answer: fc.option(fc.constant({ id: 'a', name: 'f', response: { output: 1 } }), { nil: undefined }),
@@ -107,11 +117,13 @@ const settings: fc.Arbitrary<SessionSettings> = fc.record({
 
 const context: fc.Arbitrary<SessionContext> = fc.record({
   settings,
+  clock: fc.constant({ now: () => 1_000 }),
   generation,
+  openConnections: fc.subarray(GENERATIONS),
   pending: fc.array(pendingCall, { maxLength: 3 }).map((calls) => Object.fromEntries(calls.map((call) => [call.key, call]))),
   batch: fc.constantFrom(0, ...BATCHES),
   activityOpen: fc.boolean(),
-  activityEndDeferred: fc.boolean(),
+  deferredActivity: fc.constantFrom<SessionContext['deferredActivity']>([], ['activityEnd'], ['activityStart'], ['activityEnd', 'activityStart'], ['activityEnd', 'activityStart', 'activityEnd']),
   resumptionHandle: fc.option(fc.constant('h'), { nil: undefined }),
   handleIsFresh: fc.boolean(),
   goAwayDeadline: fc.option(fc.nat(), { nil: undefined }),
@@ -173,12 +185,17 @@ const event: fc.Arbitrary<SessionEvent> = fc.oneof(
   fc.constantFrom<RealtimeInput[]>([{ kind: 'activityStart' }, { kind: 'text', text: 't' }, { kind: 'activityEnd' }], [{ kind: 'activityEnd' }]).map(
     (inputs): SessionEvent => ({ type: 'buffer.replay', inputs }),
   ),
+  fc.constant<SessionEvent>({ type: 'goAway.due' }),
+  fc.record({ g: generation, e: error }).map(({ g, e }): SessionEvent => ({ type: 'transport.sendFailed', generation: g, kind: 'audio', error: e })),
+  fc
+    .constantFrom('connection-1', 'tools-2', 'mic', 'buffer', 'unknown')
+    .map((actorId): SessionEvent => ({ type: `xstate.error.actor.${actorId}`, actorId, error: new Error('child failed') })),
 );
 
 const EMITTED_TYPES = new Set<SessionEmitted['type']>([
   'connected', 'audio', 'text', 'inputTranscription', 'outputTranscription', 'interrupted', 'generationComplete',
   'turnComplete', 'toolCall', 'toolResult', 'toolResultDiscarded', 'toolCancelled', 'gate', 'inputDropped', 'usage',
-  'goAway', 'reconnecting', 'reconnected', 'resumptionHandleStale', 'micEnded', 'error', 'closed',
+  'goAway', 'reconnecting', 'reconnected', 'resumptionHandleStale', 'micEnded', 'error', 'closed', 'toolCallsLost',
 ]);
 
 describe('the machine actions, fuzzed outside the chart', () => {
@@ -208,7 +225,7 @@ describe('the machine actions, fuzzed outside the chart', () => {
         // Found by fuzzing: a cancellation that lists a pending id twice.
         [
           'cancelCalls',
-          { ...emptyContext(), pending: { c: { key: 'c', id: 'c', name: 'f', batch: 1, blocking: true, answer: undefined } } },
+          { ...emptyContext(), pending: { c: { key: 'c', id: 'c', name: 'f', args: {}, generation: 1, batch: 1, blocking: true, answer: undefined } } },
           { type: 'server.toolCallCancellation', generation: 1, ids: ['c', 'c'] },
         ],
       ]),

@@ -210,7 +210,7 @@ describe('the connection actor, fuzzed', () => {
       await vi.advanceTimersByTimeAsync(ms);
       await flush();
       actor.stop();
-      return received.map((e) => ('error' in e && e.error ? [e.type, e.error.code] : [e.type]));
+      return received.map((e) => ('error' in e && e.error instanceof LiveSessionError ? [e.type, e.error.code] : [e.type]));
     };
     const typed = new ConnectError('CONNECT_FAILED', 'already typed');
     expect(await run({ connect: () => { throw new Error('sync'); } })).toEqual([['transport.closed', 'CONNECT_FAILED']]);

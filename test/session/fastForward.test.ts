@@ -1,10 +1,27 @@
 import { describe, expect, it, vi } from 'vitest';
-import { FAST_FORWARD_EVENTS, FastLane } from '../../src/session/fastLane.js';
+import { sessionMachine } from '../../src/machines/session.machine.js';
+import { FastLane, LANE_EVENTS } from '../../src/session/fastLane.js';
 import { FRAME, connectedSession, sentKinds } from '../helpers.js';
+
+/** The input events whose one transition in `streaming` is the unguarded, targetless forward and count. */
+function plainForwardsOfTheChart(): string[] {
+  const streaming = sessionMachine.states.streaming;
+  if (!streaming) throw new Error('no streaming state');
+  return [...streaming.transitions.entries()]
+    .filter(([type, transitions]) => {
+      if (!type.startsWith('input.') || transitions.length !== 1) return false;
+      const [only] = transitions;
+      const names = only?.actions.map((action) => (typeof action === 'string' ? action : (action as { type?: string }).type));
+      return only !== undefined && only.guard === undefined && only.target === undefined && JSON.stringify(names) === JSON.stringify(['forwardInput', 'countForwarded']);
+    })
+    .map(([type]) => type)
+    .sort();
+}
 
 describe('the fast path of a streaming session', () => {
   it('applies to exactly the inputs whose only transition in streaming is forward and count', () => {
-    expect([...FAST_FORWARD_EVENTS].sort()).toEqual(['input.audio', 'input.audioStreamEnd', 'input.text', 'input.video']);
+    expect([...LANE_EVENTS].sort()).toEqual(['input.audio', 'input.audioStreamEnd', 'input.text', 'input.video']);
+    expect([...LANE_EVENTS].sort()).toEqual(plainForwardsOfTheChart());
   });
 
   it('forwards frames without sending the machine an event while it is at rest in streaming', async () => {
@@ -62,19 +79,23 @@ describe('the fast path of a streaming session', () => {
     expect(metrics.totalReceived).toBe(metrics.totalForwarded + metrics.totalDropped + metrics.deferred + metrics.buffered);
   });
 
-  it('lets every frame reach the machine while something inspects it, and stops once it detaches', async () => {
+  it('lets every frame reach the machine while an inspector opts in, and stops once it lets go', async () => {
     const { session } = await connectedSession();
     const seen: string[] = [];
-    const subscription = session.actor.system.inspect((inspection) => {
+    session.actor.system.inspect((inspection) => {
       if (inspection.type === '@xstate.event') seen.push(inspection.event.type);
     });
+    // Inspecting alone changes nothing: XState is not patched, and frames keep the lane.
+    session.sendAudio(FRAME);
+    expect(seen).not.toContain('input.audio');
+    const release = session.observeEveryFrame();
     session.sendAudio(FRAME);
     expect(seen).toContain('input.audio');
-    subscription.unsubscribe();
+    release();
     const send = vi.spyOn(session.actor, 'send');
     session.sendAudio(FRAME);
     expect(send).not.toHaveBeenCalled();
-    expect(session.metrics().forwarded.audio).toBe(2);
+    expect(session.metrics().forwarded.audio).toBe(3);
   });
 
   it('reports a failed send as the machine path does', async () => {
@@ -86,19 +107,52 @@ describe('the fast path of a streaming session', () => {
 });
 
 describe('FastLane', () => {
-  it('forwards nothing for an actor whose internals it does not know', () => {
-    const actor = {
-      getSnapshot: () => ({ value: 'streaming', context: { generation: 1 } }),
-      subscribe: () => ({ unsubscribe: () => undefined }),
-      system: { inspect: () => ({ unsubscribe: () => undefined }) },
-    };
-    const counters = { audio: 0, video: 0, text: 0, activityStart: 0, activityEnd: 0, audioStreamEnd: 0 };
-    const lane = new FastLane(actor as never, counters);
+  const lane = () => {
+    const fast = new FastLane();
     const wire = { send: vi.fn(), sendAudioFrame: vi.fn(), failed: vi.fn() };
-    lane.announce(1, wire);
-    expect(lane.forwardAudio(FRAME)).toBe(false);
-    expect(lane.forward({ type: 'input.text', text: 'hi' })).toBe(false);
-    expect(wire.sendAudioFrame).not.toHaveBeenCalled();
-    expect(counters.audio).toBe(0);
+    return { fast, wire };
+  };
+
+  it('is open only while the chart holds it open for the connection that has a wire', () => {
+    const { fast, wire } = lane();
+    expect(fast.forwardAudio(FRAME)).toBe(false);
+    fast.announce(1, wire);
+    expect(fast.forwardAudio(FRAME)).toBe(false);
+    fast.openFor(2);
+    expect(fast.forwardAudio(FRAME)).toBe(false);
+    fast.openFor(1);
+    expect(fast.forwardAudio(FRAME)).toBe(true);
+    fast.shut();
+    expect(fast.forwardAudio(FRAME)).toBe(false);
+    expect(wire.sendAudioFrame).toHaveBeenCalledTimes(1);
+    expect(fast.meter.forwarded.audio).toBe(1);
+  });
+
+  it('refuses frames inside a step of the session and while an observer holds it', () => {
+    const { fast, wire } = lane();
+    fast.announce(1, wire);
+    fast.openFor(1);
+    fast.enter();
+    expect(fast.forward({ type: 'input.text', text: 'hi' })).toBe(false);
+    fast.leave();
+    const release = fast.observeEveryFrame();
+    expect(fast.forwardAudio(FRAME)).toBe(false);
+    release();
+    release();
+    expect(fast.forward({ type: 'input.text', text: 'hi' })).toBe(true);
+    expect(fast.forward({ type: 'input.activityStart' })).toBe(false);
+    expect(wire.send).toHaveBeenCalledTimes(1);
+  });
+
+  it('counts a frame whose send failed as failed, not forwarded, and reports it', () => {
+    const { fast, wire } = lane();
+    wire.sendAudioFrame.mockImplementation(() => {
+      throw new Error('socket gone');
+    });
+    fast.announce(1, wire);
+    fast.openFor(1);
+    expect(fast.forwardAudio(FRAME)).toBe(true);
+    expect(fast.meter).toMatchObject({ forwarded: { audio: 0 }, sendFailed: { audio: 1 } });
+    expect(wire.failed).toHaveBeenCalledWith(expect.objectContaining({ message: 'socket gone' }));
   });
 });

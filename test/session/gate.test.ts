@@ -29,15 +29,15 @@ describe('I1: the gate', () => {
       ['audio', 'gated'],
       ['video', 'gated'],
       ['text', 'gated'],
-      ['activityStart', 'gated'],
-      ['activityEnd', 'noOpenActivity'],
       ['audioStreamEnd', 'gated'],
     ]);
+    // The activity signals wait for the gate, bracket kept (I5).
+    expect(h.session.metrics().deferred).toBe(2);
 
     result.resolve({ tempC: 21 });
     await h.server.waitForFrame(isToolResponse);
     h.session.sendAudio(FRAME);
-    expect(sentKinds(h.server)).toEqual(['audio', 'toolResponse', 'audio']);
+    expect(sentKinds(h.server)).toEqual(['audio', 'toolResponse', 'activityStart', 'activityEnd', 'audio']);
     expect(h.server.violations).toEqual([]);
     expect(h.server.closedWith).toBeUndefined();
   });

@@ -14,8 +14,8 @@ describe('counting forwarded input', () => {
     expect(session.actor.getSnapshot().context.counters.forwarded.audio).toBe(0);
   });
 
-  it('an inspected session counts every forwarded frame in its snapshots too', async () => {
-    const { session } = await connectedSession({ inspect: () => undefined });
+  it('an inspected session that asks for every frame counts each one in its snapshots too', async () => {
+    const { session } = await connectedSession({ inspect: () => undefined, inspectFrames: true });
     for (let i = 0; i < 3; i += 1) session.sendAudio(FRAME);
     expect(session.actor.getSnapshot().context.counters.forwarded.audio).toBe(3);
     expect(session.metrics().forwarded.audio).toBe(3);

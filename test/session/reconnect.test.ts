@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { backoffDelay, DEFAULT_SETTINGS } from '../../src/machines/session.machine.js';
+import { DEFAULT_SETTINGS } from '../../src/machines/context.js';
+import { backoffDelay } from '../../src/machines/delays.js';
 import { defineTool } from '../../src/index.js';
 import { connectedSession, deferred, FRAME, isToolResponse, sentKinds } from '../helpers.js';
 

@@ -1,0 +1,117 @@
+/**
+ * Connections: opened one generation after another, resumed with the newest resumable handle,
+ * left after a goAway (at the latest when its time is nearly up), and retried after a retryable
+ * close. A connection that ends takes the calls made on it with it: they are reported as lost.
+ */
+import type { LiveSessionError } from '../../protocol/errors.js';
+import { goAwayDueIn } from '../delays.js';
+import { baseSetup, connectionId } from '../setup.js';
+import type { ReconnectCause, SessionContext, SessionEmitted } from '../types.js';
+import { countLost, lostEvent, withoutCallsOf } from './tools.js';
+
+/** How long a goAway's timeLeft is taken to be when the server gives none. */
+const DEFAULT_GO_AWAY_MS = 10_000;
+
+/** The id of the delayed `goAway.due` event, so that it can be cancelled. */
+const GO_AWAY_DUE = 'goAwayDue';
+
+/** The event that tells the application the session is between connections. */
+function reconnecting(context: SessionContext, cause: ReconnectCause, error: LiveSessionError | undefined): SessionEmitted {
+  return { type: 'reconnecting', cause, attempt: context.reconnectAttempts + 1, error };
+}
+
+/** The connection actions, by name. */
+export const connectionActions = {
+  /** Opens a new connection: the next generation, with the newest resumption handle. */
+  startConnection: baseSetup.enqueueActions(({ context, enqueue }) => {
+    const generation = context.generation + 1;
+    enqueue.assign({ generation, activityOpen: false, openConnections: [...context.openConnections, generation] });
+    enqueue.spawnChild('connection', {
+      id: connectionId(generation),
+      input: { generation, resumptionHandle: context.resumptionHandle },
+    });
+  }),
+
+  /** Closes every connection but the current one that no call is still waiting on. */
+  stopIdleConnections: baseSetup.enqueueActions(({ context, enqueue }) => {
+    const busy = new Set(Object.values(context.pending).map((call) => call.generation));
+    const idle = context.openConnections.filter((generation) => generation !== context.generation && !busy.has(generation));
+    if (idle.length === 0) return;
+    for (const generation of idle) enqueue.stopChild(connectionId(generation));
+    enqueue.assign({ openConnections: context.openConnections.filter((generation) => !idle.includes(generation)) });
+  }),
+
+  /**
+   * A connection ended (the event's generation): it is closed, and the calls made on it, which
+   * can never be answered there, are reported as lost. Their tools run on; results are discarded.
+   */
+  loseConnection: baseSetup.enqueueActions(({ context, event, enqueue }) => {
+    if (event.type !== 'transport.closed') return;
+    const { generation } = event;
+    const { kept, lost } = withoutCallsOf(context.pending, generation);
+    enqueue.stopChild(connectionId(generation));
+    enqueue.assign({
+      openConnections: context.openConnections.filter((open) => open !== generation),
+      pending: kept,
+      counters: countLost(context.counters, lost.length),
+    });
+    if (lost.length > 0) enqueue.emit(lostEvent(lost, generation, 'connectionClosed'));
+  }),
+
+  emitConnected: baseSetup.emit(({ context }) => ({ type: 'connected' as const, generation: context.generation })),
+
+  emitReconnected: baseSetup.enqueueActions(({ context, enqueue }) => {
+    enqueue.cancel(GO_AWAY_DUE);
+    enqueue.emit({ type: 'reconnected', generation: context.generation, resumed: context.resumptionHandle !== undefined });
+    enqueue.assign({
+      goAwayDeadline: undefined,
+      lastError: undefined,
+      counters: { ...context.counters, reconnects: context.counters.reconnects + 1 },
+    });
+  }),
+
+  storeResumptionHandle: baseSetup.assign(({ event }) =>
+    event.type === 'server.resumptionUpdate' && event.resumable && event.handle ? { resumptionHandle: event.handle, handleIsFresh: true } : {},
+  ),
+
+  /** A handle the server no longer knows must not be tried again. */
+  forgetStaleHandle: baseSetup.assign(({ event }) =>
+    event.type === 'transport.closed' && 'kind' in event.error && event.error.kind === 'sessionNotFound' ? { resumptionHandle: undefined } : {},
+  ),
+
+  /**
+   * Notes when the server will close this connection and tells the application; `goAway.due`
+   * comes before then, so the session leaves in time even if nothing else happens.
+   */
+  recordGoAway: baseSetup.enqueueActions(({ context, event, enqueue }) => {
+    if (event.type !== 'server.goAway') return;
+    const timeLeftMs = event.timeLeftMs ?? DEFAULT_GO_AWAY_MS;
+    enqueue.assign({ goAwayDeadline: context.clock.now() + timeLeftMs });
+    enqueue.cancel(GO_AWAY_DUE);
+    enqueue.raise({ type: 'goAway.due' }, { id: GO_AWAY_DUE, delay: goAwayDueIn(timeLeftMs) });
+    enqueue.emit({ type: 'goAway', timeLeftMs: event.timeLeftMs });
+  }),
+
+  announceGoAwayReconnect: baseSetup.emit(({ context }) => reconnecting(context, 'goAway', undefined)),
+
+  /** Resuming with a handle issued before the last toolResponse: the application is told. */
+  announceStaleHandle: baseSetup.emit(({ context }) => ({ type: 'resumptionHandleStale' as const, handle: context.resumptionHandle })),
+
+  /** A retryable close: one more attempt made, the error kept for the end. */
+  recordConnectionLoss: baseSetup.enqueueActions(({ context, event, enqueue }) => {
+    if (event.type !== 'transport.closed') return;
+    enqueue.cancel(GO_AWAY_DUE);
+    enqueue.emit(reconnecting(context, 'connectionLost', event.error));
+    enqueue.emit({ type: 'error', error: event.error });
+    enqueue.assign({
+      reconnectAttempts: context.reconnectAttempts + 1,
+      lastError: event.error,
+      goAwayDeadline: undefined,
+      counters: { ...context.counters, errors: context.counters.errors + 1 },
+    });
+  }),
+
+  // Only a connection that stays up earns back the attempts: one that the server drops right
+  // after setup must not make the session retry forever.
+  forgiveReconnectAttempts: baseSetup.assign({ reconnectAttempts: 0 }),
+};

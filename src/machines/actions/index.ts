@@ -1,0 +1,19 @@
+/**
+ * Every action of the session machine, by name, gathered from the files of their concern.
+ */
+import { activityActions } from './activity.js';
+import { connectionActions } from './connection.js';
+import { gateActions } from './gate.js';
+import { inputActions } from './input.js';
+import { lifecycleActions } from './lifecycle.js';
+import { toolActions } from './tools.js';
+
+/** The session machine's actions, by name. */
+export const actions = {
+  ...inputActions,
+  ...activityActions,
+  ...toolActions,
+  ...gateActions,
+  ...connectionActions,
+  ...lifecycleActions,
+};

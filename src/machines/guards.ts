@@ -1,0 +1,51 @@
+/**
+ * The machine's guards: the questions its transitions ask of the context and the event.
+ */
+import type { ActivitySignal, SessionContext, SessionEvent } from './types.js';
+
+type GuardArgs = { context: SessionContext; event: SessionEvent };
+
+/** Whether the activity bracket is open on the wire once the held-back signals have gone out. */
+export function bracketOpenAfter(activityOpen: boolean, deferred: readonly ActivitySignal[]): boolean {
+  return deferred.reduce((open, signal) => signal === 'activityStart', activityOpen);
+}
+
+/** Whether any call the server waits on holds the gate. */
+export function hasBlockingPending(context: SessionContext): boolean {
+  for (const key in context.pending) if (context.pending[key]?.blocking) return true;
+  return false;
+}
+
+/** The session machine's guards, by name. */
+export const guards = {
+  /** The event came from the current connection (not one we have left). */
+  isCurrentGeneration: ({ context, event }: GuardArgs) => 'generation' in event && event.generation === context.generation,
+  /** The event came from a connection that is still open: the current one, or one a goAway is leaving. */
+  isFromOpenConnection: ({ context, event }: GuardArgs) =>
+    'generation' in event && context.openConnections.includes(event.generation),
+  hasOpenActivity: ({ context }: GuardArgs) => context.activityOpen,
+  /** While gated: an activityStart may wait for the gate when the bracket would be closed by then. */
+  canDeferActivityStart: ({ context }: GuardArgs) => !bracketOpenAfter(context.activityOpen, context.deferredActivity),
+  /** While gated: an activityEnd may wait for the gate when the bracket would be open by then. */
+  canDeferActivityEnd: ({ context }: GuardArgs) => bracketOpenAfter(context.activityOpen, context.deferredActivity),
+  hasBlockingCallsPending: ({ context }: GuardArgs) => hasBlockingPending(context),
+  /** A tool result for a call of its connection that is pending and not yet answered. */
+  isAwaitedResult: ({ context, event }: GuardArgs) => {
+    if (event.type !== 'tool.result') return false;
+    const call = context.pending[event.key];
+    return call !== undefined && call.generation === event.generation && call.answer === undefined;
+  },
+  bufferWhileGated: ({ context }: GuardArgs) => context.settings.inputWhileGated !== 'drop',
+  bufferWhileReconnecting: ({ context }: GuardArgs) => context.settings.inputWhileReconnecting !== 'drop',
+  /** The current connection closed, a new one may mend it, and attempts are left. */
+  canRetryCurrentConnection: ({ context, event }: GuardArgs) =>
+    event.type === 'transport.closed' &&
+    event.generation === context.generation &&
+    event.error.retryable &&
+    context.reconnectAttempts < context.settings.maxReconnectAttempts,
+  goAwayAnnounced: ({ context }: GuardArgs) => context.goAwayDeadline !== undefined,
+  hasFailedAttempts: ({ context }: GuardArgs) => context.reconnectAttempts > 0,
+  /** Resuming now would not lose an answer: no toolResponse went out since the newest handle. */
+  handleIsFresh: ({ context }: GuardArgs) => context.handleIsFresh || !context.settings.resumption,
+  isResumableUpdate: ({ event }: GuardArgs) => event.type === 'server.resumptionUpdate' && event.resumable && !!event.handle,
+};

@@ -1,0 +1,133 @@
+/**
+ * The options of `createLiveSession`, checked when the session is created: a session that cannot
+ * run fails there, with an {@link InvalidOptionsError} that says which option and why, not later
+ * as a mysterious close or a retry loop.
+ */
+import type { LiveConnectConfig } from '@google/genai';
+import type { InspectionEvent, Observer } from 'xstate';
+import { createGenAITransport, type GenAITransportOptions } from '../adapters/genai.js';
+import { DEFAULT_SETTINGS } from '../machines/context.js';
+import type { InputPolicy, SessionSettings } from '../machines/types.js';
+import { InvalidOptionsError } from '../protocol/errors.js';
+import type { LiveTransport } from '../protocol/transport.js';
+import type { AnyTool } from '../tools/defineTool.js';
+import { duration } from './durations.js';
+import { checkTools } from './toolOptions.js';
+
+/** How the session reaches the Live API: the SDK client, or any transport. */
+export type SessionConnection =
+  | { ai: GenAITransportOptions['ai']; model: string; config?: LiveConnectConfig; transport?: never }
+  | { transport: LiveTransport; ai?: never; model?: never; config?: never };
+
+/** Options of `createLiveSession`. */
+export type LiveSessionOptions = SessionConnection & {
+  /** The tools the model may call; their declarations go into `setup.tools`. */
+  tools?: readonly AnyTool[];
+  /** Bound on one tool call (default 30 s); a tool's own `timeoutMs` wins. */
+  toolTimeoutMs?: number;
+  /** Bound on opening a connection until setup completes (default 15 s). */
+  connectTimeoutMs?: number;
+  /** Ask for resumption handles, so that a new connection resumes the conversation (default true). */
+  resumption?: boolean;
+  /**
+   * Reconnect after a retryable close (1011, a network drop, an abnormal close), with full-jitter
+   * backoff; `false` closes the session instead. Default `{ maxAttempts: 3 }` in a row: the count
+   * resets once a connection has streamed for `stableAfterMs` (10 s).
+   */
+  reconnect?: false | { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number; stableAfterMs?: number };
+  /** Realtime input while a tool call is pending: `'drop'` (default) or a bounded buffer. */
+  inputWhileGated?: InputPolicy;
+  /** Realtime input between connections: default `{ buffer: { maxMs: 2000 } }`. */
+  inputWhileReconnecting?: InputPolicy;
+  /** Most inputs a buffer holds whatever their duration (default 1000). */
+  maxBufferedInputs?: number;
+  /** Close the gate for NON_BLOCKING tools too (default false: the mic keeps streaming). */
+  gateNonBlockingTools?: boolean;
+  /** Any XState inspection observer, passed to `createActor`. One that throws is reported, never fatal. */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /**
+   * Have every audio and video frame processed as a machine event, so that an inspector sees each
+   * one (default false: frames forwarded while streaming take the fast lane, and only their
+   * counts reach the snapshots' inspectors through `metrics()`).
+   */
+  inspectFrames?: boolean;
+};
+
+const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+const DEFAULT_MAX_BUFFERED_INPUTS = 1_000;
+
+/** What a session runs with, once its options are checked. */
+export interface ResolvedOptions {
+  transport: LiveTransport;
+  tools: readonly AnyTool[];
+  settings: SessionSettings;
+  toolTimeoutMs: number;
+  connectTimeoutMs: number;
+  maxBufferedInputs: number;
+}
+
+function count(name: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new InvalidOptionsError(`${name} must be an integer of at least ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function policy(name: string, value: unknown, fallback: InputPolicy): InputPolicy {
+  if (value === undefined) return fallback;
+  if (value === 'drop') return value;
+  const buffer = typeof value === 'object' && value !== null && 'buffer' in value ? value.buffer : undefined;
+  const maxMs = typeof buffer === 'object' && buffer !== null && 'maxMs' in buffer ? buffer.maxMs : undefined;
+  if (maxMs === undefined) throw new InvalidOptionsError(`${name} must be 'drop' or { buffer: { maxMs } }`);
+  return { buffer: { maxMs: duration(`${name}.buffer.maxMs`, maxMs, 0) } };
+}
+
+/** Whether `value` has a method `name`. */
+function hasMethod(value: unknown, name: string): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[name] === 'function';
+}
+
+function connectionOf(options: LiveSessionOptions): LiveTransport {
+  if (options.ai !== undefined && options.transport !== undefined) throw new InvalidOptionsError('give either ai or transport, not both');
+  if (options.transport !== undefined) {
+    if (!hasMethod(options.transport, 'connect')) throw new InvalidOptionsError('transport must have a connect() method');
+    return options.transport;
+  }
+  if (options.ai === undefined) throw new InvalidOptionsError('a session needs an ai client (new GoogleGenAI(…)) with a model, or a transport');
+  if (!hasMethod(options.ai?.live, 'connect')) throw new InvalidOptionsError('ai must be a GoogleGenAI client (ai.live.connect is missing)');
+  if (typeof options.model !== 'string' || options.model === '') throw new InvalidOptionsError('a session with ai needs a model name');
+  return createGenAITransport({ ai: options.ai, model: options.model, config: options.config });
+}
+
+/** Checks the options and works out what the session runs with; throws {@link InvalidOptionsError}. */
+export function resolveOptions(options: LiveSessionOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('createLiveSession needs an options object');
+  const tools = checkTools(options.tools);
+  const transport = connectionOf(options);
+  const reconnect = options.reconnect === false ? { maxAttempts: 0 } : (options.reconnect ?? {});
+  if (typeof reconnect !== 'object' || reconnect === null) throw new InvalidOptionsError('reconnect must be false or an object');
+  if (options.inspect !== undefined && typeof options.inspect !== 'function' && !hasMethod(options.inspect, 'next')) {
+    throw new InvalidOptionsError('inspect must be a function or an observer with next()');
+  }
+  const settings: SessionSettings = {
+    resumption: options.resumption ?? DEFAULT_SETTINGS.resumption,
+    maxReconnectAttempts: count('reconnect.maxAttempts', reconnect.maxAttempts, DEFAULT_SETTINGS.maxReconnectAttempts, 0),
+    baseDelayMs: duration('reconnect.baseDelayMs', reconnect.baseDelayMs, DEFAULT_SETTINGS.baseDelayMs, { zero: true }),
+    maxDelayMs: duration('reconnect.maxDelayMs', reconnect.maxDelayMs, DEFAULT_SETTINGS.maxDelayMs, { zero: true }),
+    stableAfterMs: duration('reconnect.stableAfterMs', reconnect.stableAfterMs, DEFAULT_SETTINGS.stableAfterMs, { zero: true }),
+    inputWhileGated: policy('inputWhileGated', options.inputWhileGated, DEFAULT_SETTINGS.inputWhileGated),
+    inputWhileReconnecting: policy('inputWhileReconnecting', options.inputWhileReconnecting, DEFAULT_SETTINGS.inputWhileReconnecting),
+    nonBlockingTools: tools.filter((tool) => tool.behavior === 'NON_BLOCKING').map((tool) => tool.name),
+    gateNonBlocking: options.gateNonBlockingTools ?? DEFAULT_SETTINGS.gateNonBlocking,
+  };
+  return {
+    transport,
+    tools,
+    settings,
+    toolTimeoutMs: duration('toolTimeoutMs', options.toolTimeoutMs, DEFAULT_TOOL_TIMEOUT_MS),
+    connectTimeoutMs: duration('connectTimeoutMs', options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
+    maxBufferedInputs: count('maxBufferedInputs', options.maxBufferedInputs, DEFAULT_MAX_BUFFERED_INPUTS, 1),
+  };
+}
