@@ -59,6 +59,8 @@ export interface ConnectionContext {
   /** Emulator-wide, so that no two connections ever share a call id. */
   nextCallId(): string;
   onFrame?(connection: EmulatorConnection, frame: ClientFrame): void;
+  /** Whether this connection's setup waits for `completeSetup()`. */
+  holdSetup?(connection: EmulatorConnection): boolean;
 }
 
 /** Options of {@link EmulatorConnection.waitForMessage}. */
@@ -124,6 +126,7 @@ export class EmulatorConnection {
   readonly closed: Promise<CloseInfo>;
 
   private setupBody: SetupBody | undefined;
+  private setupHeld = false;
   private resumed: string | undefined;
   private state: ConversationState = emptyConversation();
   private refused: Refusal | undefined;
@@ -475,7 +478,30 @@ export class EmulatorConnection {
       this.state = this.context.handles.restore(resume) ?? emptyConversation();
       this.resumed = resume;
     }
-    this.send(setupCompleteFrame());
+    if (this.context.holdSetup?.(this)) {
+      this.setupHeld = true;
+      return;
+    }
+    this.finishSetup();
+  }
+
+  /**
+   * Sends the `setupComplete` a held setup is waiting for (see `LiveEmulatorOptions.holdSetup`).
+   * Does nothing if setup is not held, or the connection is gone.
+   */
+  completeSetup(): void {
+    if (!this.setupHeld) return;
+    this.setupHeld = false;
+    this.finishSetup();
+  }
+
+  /** Whether setup arrived and its `setupComplete` is held back. */
+  get isSetupHeld(): boolean {
+    return this.setupHeld;
+  }
+
+  private finishSetup(): void {
+    if (!this.send(setupCompleteFrame())) return;
     this.resumptionPoint();
     this.markReady();
   }

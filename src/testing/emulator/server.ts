@@ -46,6 +46,12 @@ export interface LiveEmulatorOptions {
   audioChunkMs?: number;
   /** How long a resumption handle can be resumed; default 2 hours, as the service. */
   handleTtlMs?: number;
+  /**
+   * Hold setup: take the `setup` message but send no `setupComplete` until the test calls
+   * `connection.completeSetup()` (a server that never completes setup, for connect timeouts).
+   * `true` holds every connection's; a function decides per connection. Default false.
+   */
+  holdSetup?: boolean | ((connection: EmulatorConnection) => boolean);
 }
 
 /** A running emulator. */
@@ -148,6 +154,7 @@ export async function startLiveEmulator(options: LiveEmulatorOptions = {}): Prom
       stats,
       nextCallId: () => `fc-${++callIds}`,
       onFrame: options.onFrame,
+      holdSetup: (held) => (typeof options.holdSetup === 'function' ? options.holdSetup(held) : options.holdSetup === true),
     });
     connections.push(connection);
     if (scenario) runScenario(connection, scenario);
