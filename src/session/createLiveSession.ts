@@ -137,16 +137,17 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
     }
   };
 
-  /** Hands an input to the machine, or counts it as dropped once the session is closed. */
-  const sendToMachine = (event: InputEvent) => {
-    if (!isClosed()) {
-      step(event);
-      return;
-    }
-    const kind = inputKind(event);
+  /** Counts an input handed over after the session closed as dropped, and says so. */
+  const dropAfterClose = (kind: RealtimeInputKind) => {
     outside.drop(kind, 'closed');
     dispatch({ type: 'inputDropped', kind, reason: 'closed' });
     dispatch({ type: 'error', error: new SessionClosedError(`send ${kind}`) });
+  };
+
+  /** Hands an input to the machine, or counts it as dropped once the session is closed. */
+  const sendToMachine = (event: InputEvent) => {
+    if (isClosed()) dropAfterClose(inputKind(event));
+    else step(event);
   };
 
   const send = (event: InputEvent) => {
@@ -154,8 +155,12 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
     sendToMachine(event);
   };
 
-  /** Sends a checked value, or drops it as invalid with the reason. */
+  /** Sends a checked value, or drops it as invalid with the reason (once closed, nothing is sent anyway). */
   const sendChecked = (operation: string, kind: RealtimeInputKind, checked: Checked) => {
+    if (isClosed()) {
+      dropAfterClose(kind);
+      return;
+    }
     if ('event' in checked) {
       send(checked.event);
       return;

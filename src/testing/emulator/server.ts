@@ -2,7 +2,7 @@
  * The listening side: an HTTP server on 127.0.0.1 that upgrades Live API paths to WebSockets and
  * hands each socket to an {@link EmulatorConnection}.
  */
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -52,6 +52,12 @@ export interface LiveEmulatorOptions {
    * `true` holds every connection's; a function decides per connection. Default false.
    */
   holdSetup?: boolean | ((connection: EmulatorConnection) => boolean);
+  /**
+   * Refuses the WebSocket upgrade of a request with an HTTP status (e.g. 401 for a key the test
+   * calls revoked), or lets it through with `undefined`. How the real service refuses a bad key
+   * on the upgrade is not verified; this lets a test see what a client does with such a refusal.
+   */
+  refuseUpgrade?(request: { path: string }): number | undefined;
 }
 
 /** A running emulator. */
@@ -85,8 +91,8 @@ function resolveScenario(scenario: BuiltinScenarioName | Scenario | undefined): 
   throw new RangeError(`unknown scenario ${String(scenario)}; built-in: ${Object.keys(scenarios).join(', ')}`);
 }
 
-function refuseUpgrade(socket: Duplex): void {
-  socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+function refuseUpgrade(socket: Duplex, status = 404): void {
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Refused'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
 /**
@@ -181,6 +187,11 @@ export async function startLiveEmulator(options: LiveEmulatorOptions = {}): Prom
     const apiVersion = LIVE_PATHS.map((pattern) => pattern.exec(path)?.[1]).find((version) => version !== undefined);
     if (stopping || apiVersion === undefined) {
       refuseUpgrade(socket);
+      return;
+    }
+    const refusal = options.refuseUpgrade?.({ path });
+    if (refusal !== undefined) {
+      refuseUpgrade(socket, refusal);
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => accept(ws, path, apiVersion));
