@@ -102,7 +102,11 @@ async function runCall(
   });
   if (!tool) return failure('UNKNOWN_TOOL', `no tool named '${call.name}'`);
 
-  let args: object = call.args;
+  const raw = call.args;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return failure('INVALID_ARGS', `invalid arguments for '${call.name}': arguments must be an object`);
+  }
+  let args: object = raw;
   let problem: string | undefined;
   try {
     problem = checkArgs(tool.parameters, call.args);
@@ -112,7 +116,8 @@ async function runCall(
   if (problem) return failure('INVALID_ARGS', `invalid arguments for '${call.name}': ${problem}`);
   if (tool.parseArgs) {
     try {
-      args = tool.parseArgs(call.args as JsonObject);
+      // Parsed from a JSON message: an object of JSON values.
+      args = tool.parseArgs(raw as JsonObject);
     } catch (error) {
       return failure('INVALID_ARGS', `invalid arguments for '${call.name}': ${describe(error)}`, error);
     }

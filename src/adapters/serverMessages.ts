@@ -5,7 +5,7 @@
  */
 import { decodeBase64 } from '../protocol/base64.js';
 import { ProtocolError } from '../protocol/errors.js';
-import type { FunctionCall, JsonObject, UsageMetadata } from '../protocol/messages.js';
+import type { FunctionCall, UsageMetadata } from '../protocol/messages.js';
 import type { ServerContent, ServerEvent } from '../machines/types.js';
 
 type Json = Record<string, unknown>;
@@ -48,7 +48,7 @@ export function toServerEvents(message: unknown, generation: number): ServerEven
   parse('serverContent', (value) => ({ type: 'server.content', generation, content: parseContent(value) }));
   parse('usageMetadata', (value) => {
     if (!isObject(value)) fail('must be an object');
-    return { type: 'server.usage', generation, usage: value as UsageMetadata };
+    return { type: 'server.usage', generation, usage: parseUsage(value) };
   });
   parse('sessionResumptionUpdate', (value) => {
     if (!isObject(value)) fail('must be an object');
@@ -89,12 +89,21 @@ function parseToolCall(value: unknown, message: Json, generation: number, events
       events.push(malformed('toolCall: a function call id is not a string', message, generation));
       continue;
     }
-    // Arguments that are not an object are kept as they are: the executor answers INVALID_ARGS.
+    // Arguments are kept as they are, unchecked: the tool's schema checks them (INVALID_ARGS).
     const args = raw['args'] ?? {};
-    calls.push(id === undefined ? { name: raw['name'], args: args as JsonObject } : { id, name: raw['name'], args: args as JsonObject });
+    calls.push(id === undefined ? { name: raw['name'], args } : { id, name: raw['name'], args });
   }
   if (calls.length === 0) fail('no usable function call');
   return { type: 'server.toolCall', generation, calls };
+}
+
+/** Usage metadata: the token counts that are numbers, and every other field as it came. */
+function parseUsage(value: Json): UsageMetadata {
+  const usage: UsageMetadata = { ...value };
+  for (const field of ['promptTokenCount', 'responseTokenCount', 'totalTokenCount'] as const) {
+    if (usage[field] !== undefined && typeof usage[field] !== 'number') delete usage[field];
+  }
+  return usage;
 }
 
 function parseContent(value: unknown): ServerContent {

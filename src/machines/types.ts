@@ -8,7 +8,6 @@ import type {
   FunctionCall,
   FunctionResponse,
   FunctionResponseScheduling,
-  JsonObject,
   JsonValue,
   RealtimeInput,
   RealtimeInputKind,
@@ -24,7 +23,8 @@ export interface PendingCall {
   key: string;
   id: string | undefined;
   name: string;
-  args: JsonObject;
+  /** The arguments as the server sent them, unchecked. */
+  args: unknown;
   /** The connection the call came on: its answer goes back on that connection only. */
   generation: number;
   /** Which toolCall message it came in; a batch is answered in one toolResponse. */

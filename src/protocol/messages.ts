@@ -36,11 +36,14 @@ export const REALTIME_INPUT_KINDS: readonly RealtimeInputKind[] = [
 /** The MIME type of microphone audio the Live API expects: 16 kHz, 16-bit little-endian PCM. */
 export const INPUT_AUDIO_MIME_TYPE = 'audio/pcm;rate=16000';
 
-/** One function call of a `toolCall` message. Vertex AI sends calls without an `id`. */
+/**
+ * One function call of a `toolCall` message. Vertex AI sends calls without an `id`. Its `args`
+ * are what the server sent, unchecked: the tool's schema checks them before the tool runs.
+ */
 export interface FunctionCall {
   id?: string;
   name: string;
-  args: JsonObject;
+  args: unknown;
 }
 
 /** How the model should treat a NON_BLOCKING function's response. */

@@ -149,7 +149,8 @@ export async function startLiveEmulator(options: LiveEmulatorOptions = {}): Prom
 
   const accept = (socket: WebSocket, path: string, apiVersion: string): void => {
     stats.connections += 1;
-    const connection = new EmulatorConnection(socket, {
+    // Callbacks that name the connection close over it: it exists by the time any is called.
+    const connection: EmulatorConnection = new EmulatorConnection(socket, {
       id: stats.connections,
       path,
       apiVersion,
@@ -159,8 +160,8 @@ export async function startLiveEmulator(options: LiveEmulatorOptions = {}): Prom
       handles,
       stats,
       nextCallId: () => `fc-${++callIds}`,
-      onFrame: options.onFrame,
-      holdSetup: (held) => (typeof options.holdSetup === 'function' ? options.holdSetup(held) : options.holdSetup === true),
+      onFrame: (frame) => options.onFrame?.(connection, frame),
+      holdSetup: () => (typeof options.holdSetup === 'function' ? options.holdSetup(connection) : options.holdSetup === true),
     });
     connections.push(connection);
     if (scenario) runScenario(connection, scenario);

@@ -1,0 +1,393 @@
+/**
+ * One client socket's inbound side: records what arrives, applies the rules, completes setup,
+ * offers resumption handles, and ends. The script API is in `connection.ts`.
+ */
+import { WebSocket, type RawData } from 'ws';
+import { ToneGenerator } from './audio.js';
+import { encodeServerFrame, parseClientFrame, resumptionUpdateFrame, setupCompleteFrame, type ParsedFrame, type ServerMessage } from './frames.js';
+import { countRealtimeInput, emptyConnectionCounters } from './counters.js';
+import { emptyConversation, type HandleStore } from './resumption.js';
+import { CLOSE_REASONS, judge, type CloseSpec } from './rules.js';
+import { ToolCallLedger } from './toolCalls.js';
+import type {
+  ClientFrame,
+  ClientMessage,
+  CloseInfo,
+  ConnectionCounters,
+  ConversationState,
+  EmulatorStats,
+  ServerFrame,
+  SetupBody,
+  ToolResponseBody,
+} from './types.js';
+import { MessageWaiters, type MessagePredicate } from './waiters.js';
+
+/** What a connection shares with its emulator. Built by `startLiveEmulator`. */
+export interface ConnectionContext {
+  id: number;
+  /** The request path, e.g. `//ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent?key=…`. */
+  path: string;
+  /** `v1beta`, `v1`, `v1alpha`… as read from the path. */
+  apiVersion: string;
+  graceMs: number;
+  callIds: boolean;
+  audioChunkMs: number;
+  handles: HandleStore;
+  stats: EmulatorStats;
+  /** Emulator-wide, so that no two connections ever share a call id. */
+  nextCallId(): string;
+  /** Told of each client frame, after it is recorded. */
+  onFrame?(frame: ClientFrame): void;
+  /** Whether this connection's setup waits for `completeSetup()`. */
+  holdSetup?(): boolean;
+}
+
+/** Options of `waitForMessage`. */
+export interface WaitOptions {
+  /** Default 5000 ms. */
+  timeoutMs?: number;
+  /** Index into `frames` to start looking from; default 0 (past frames count). */
+  fromFrame?: number;
+}
+
+/** Why the emulator refused a frame. */
+export interface Refusal extends CloseSpec {
+  /** A human description for test failures (not sent on the wire). */
+  problem: string;
+}
+
+const DEFAULT_WAIT_MS = 5000;
+
+function payload(data: RawData): Buffer {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? Buffer.from(data) : data;
+}
+
+/**
+ * What a client socket of the emulator is, before the script API: the frames it records, the
+ * rules it applies, setup and resumption, and how it ends. `EmulatorConnection` adds the
+ * model's side on top.
+ */
+export abstract class ConnectionCore {
+  /** 1-based, in order of arrival. */
+  readonly id: number;
+  /** The request path the client opened. */
+  readonly path: string;
+  /** API version from the path (`v1beta` for @google/genai 2.x, `v1` for 3.x). */
+  readonly apiVersion: string;
+  /** Every client frame, in order, with its arrival time. */
+  readonly frames: ClientFrame[] = [];
+  /** Every frame the emulator sent, in order. */
+  readonly sent: ServerFrame[] = [];
+  /** Running totals; scenarios trigger on them. */
+  readonly counters: ConnectionCounters = emptyConnectionCounters();
+  /** Resolves once `setupComplete` is sent; rejects if the connection ends before that. */
+  readonly ready: Promise<void>;
+  /** Resolves when the socket is gone, with the code, reason and the side that ended it. */
+  readonly closed: Promise<CloseInfo>;
+
+  protected setupBody: SetupBody | undefined;
+  private setupHeld = false;
+  private resumed: string | undefined;
+  protected state: ConversationState = emptyConversation();
+  private refused: Refusal | undefined;
+  private latestHandle: string | undefined;
+  protected lastCallKeys: string[] = [];
+  protected lastCallFrame = 0;
+  private closing: CloseInfo | undefined;
+  private ended = false;
+  protected readonly ledger: ToolCallLedger;
+  protected readonly tone = new ToneGenerator();
+  private readonly waiters = new MessageWaiters();
+  private readonly watchers = new Set<() => void>();
+  private readonly timers = new Set<{ timer: NodeJS.Timeout; done: (fired: boolean) => void }>();
+  private markReady: () => void = () => undefined;
+  private failReady: (error: Error) => void = () => undefined;
+  private markClosed: (info: CloseInfo) => void = () => undefined;
+
+  /** @internal Created by the emulator for each accepted socket. */
+  constructor(
+    protected readonly socket: WebSocket,
+    protected readonly context: ConnectionContext,
+  ) {
+    this.id = context.id;
+    this.path = context.path;
+    this.apiVersion = context.apiVersion;
+    this.ledger = new ToolCallLedger(context.callIds);
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.markReady = resolve;
+      this.failReady = reject;
+    });
+    // Nobody has to await `ready`; an early close must not become an unhandled rejection.
+    this.ready.catch(() => undefined);
+    this.closed = new Promise<CloseInfo>((resolve) => {
+      this.markClosed = resolve;
+    });
+    socket.on('message', (data) => this.receive(data));
+    socket.on('close', (code, reason) => this.finish(code, reason.toString('utf8')));
+    // Socket errors are always followed by 'close'; without a listener they would crash the process.
+    socket.on('error', () => undefined);
+  }
+
+  /** The parsed setup body, once it arrived. */
+  get setup(): SetupBody | undefined {
+    return this.setupBody;
+  }
+
+  /** The resumption handle this connection resumed, if its setup carried a known one. */
+  get resumedFrom(): string | undefined {
+    return this.resumed;
+  }
+
+  /** The conversation so far (restored from the handle when resumed). */
+  get conversation(): Readonly<ConversationState> {
+    return this.state;
+  }
+
+  /** The most recent resumable handle sent on this connection. */
+  get lastHandle(): string | undefined {
+    return this.latestHandle;
+  }
+
+  /** Why the emulator closed this connection on a client frame, if it did. */
+  get refusal(): Refusal | undefined {
+    return this.refused;
+  }
+
+  /** Ids of the calls sent and not yet answered or cancelled (internal keys when `callIds` is off). */
+  get pendingToolCallIds(): string[] {
+    return this.ledger.keys;
+  }
+
+  /** Ids of the most recent `sendToolCall`. */
+  get lastToolCallIds(): readonly string[] {
+    return this.lastCallKeys;
+  }
+
+  /** Whether frames can still be sent. */
+  get isOpen(): boolean {
+    return this.closing === undefined && !this.ended && this.socket.readyState === WebSocket.OPEN;
+  }
+
+  /**
+   * Sends a `sessionResumptionUpdate`. Without a handle a fresh one is issued; a resumable handle
+   * is registered so that a later setup can resume this conversation.
+   */
+  sendResumptionUpdate(handle?: string, resumable = true): void {
+    if (!this.isOpen) return;
+    let newHandle = handle;
+    if (resumable) {
+      if (newHandle === undefined) newHandle = this.context.handles.issue(this.state);
+      else this.context.handles.register(newHandle, this.state);
+      this.latestHandle = newHandle;
+    }
+    this.send(resumptionUpdateFrame(newHandle, resumable));
+  }
+
+  /** Closes with a close frame. Codes 1005 and 1006 cannot be sent (use `abort()` for 1006). */
+  close(code = 1000, reason = ''): void {
+    if (!this.isOpen) return;
+    this.closing = { code, reason, by: 'server' };
+    this.socket.close(code, reason);
+  }
+
+  /** Drops the TCP connection without a close frame: the client sees 1006. */
+  abort(): void {
+    if (this.ended) return;
+    this.closing = { code: 1006, reason: '', by: 'server' };
+    this.socket.terminate();
+  }
+
+  /**
+   * The first client message, recorded or still to come, that matches `predicate`. Rejects after
+   * `timeoutMs` (default 5 s) or if the connection ends first.
+   */
+  waitForMessage(predicate: MessagePredicate, options: WaitOptions = {}): Promise<ClientMessage> {
+    return this.waiters.wait(this.frames, options.fromFrame ?? 0, predicate, options.timeoutMs ?? DEFAULT_WAIT_MS);
+  }
+
+  /** The first `toolResponse` received after the most recent `sendToolCall`. */
+  async waitForToolResponse(options: { timeoutMs?: number } = {}): Promise<ToolResponseBody> {
+    const message = await this.waitForMessage((candidate) => candidate.toolResponse !== undefined, {
+      ...options,
+      fromFrame: this.lastCallFrame,
+    });
+    // The predicate guarantees it.
+    return message.toolResponse as ToolResponseBody;
+  }
+
+  /**
+   * Resolves `true` after `ms`, or `false` as soon as the connection ends. The timer never keeps
+   * the process alive and is cleared on close.
+   */
+  delay(ms: number): Promise<boolean> {
+    if (this.ended) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const entry = {
+        timer: setTimeout(() => entry.done(true), ms),
+        done: (fired: boolean) => {
+          clearTimeout(entry.timer);
+          this.timers.delete(entry);
+          resolve(fired);
+        },
+      };
+      entry.timer.unref();
+      this.timers.add(entry);
+    });
+  }
+
+  /** @internal Calls `listener` after each client frame has been handled; returns an unsubscribe. */
+  watch(listener: () => void): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+
+  /** @internal Ends the connection because a script failed. */
+  fail(error: unknown): void {
+    console.error(`[live emulator] connection ${this.id}: script failed:`, error);
+    this.close(CLOSE_REASONS.internal.code, CLOSE_REASONS.internal.reason);
+  }
+
+  protected send(message: ServerMessage): boolean {
+    if (!this.isOpen) return false;
+    this.socket.send(encodeServerFrame(message));
+    this.sent.push({ at: performance.now(), message });
+    return true;
+  }
+
+  private receive(data: RawData): void {
+    const at = performance.now();
+    const bytes = payload(data);
+    const text = bytes.toString('utf8');
+    this.counters.framesReceived += 1;
+    this.context.stats.framesReceived += 1;
+    const parsed = parseClientFrame(text);
+    const frame: ClientFrame = parsed.ok
+      ? { at, message: parsed.message, bytes: bytes.length }
+      : { at, message: null, bytes: bytes.length, raw: text };
+    this.frames.push(frame);
+    try {
+      this.context.onFrame?.(frame);
+    } catch (error) {
+      this.fail(error);
+    }
+    // Frames that cross our close frame are recorded but no longer judged.
+    if (this.isOpen) this.handle(parsed, at);
+    this.waiters.offer(frame);
+    for (const watcher of [...this.watchers]) watcher();
+  }
+
+  private handle(parsed: ParsedFrame, now: number): void {
+    const message = parsed.ok ? parsed.message : undefined;
+    const verdict = judge(parsed, {
+      setupDone: this.setupBody !== undefined,
+      ledger: this.ledger,
+      now,
+      graceMs: this.context.graceMs,
+      isKnownHandle: (handle) => this.context.handles.has(handle),
+    });
+    switch (verdict.kind) {
+      case 'reject':
+        this.refuse(verdict.close, verdict.problem);
+        return;
+      case 'setup':
+        this.acceptSetup(message?.setup, verdict.resume);
+        return;
+      case 'realtimeInput':
+        if (verdict.tolerated) this.tolerate(1);
+        if (message?.realtimeInput) countRealtimeInput(this.counters, this.state, message.realtimeInput);
+        return;
+      case 'toolResponse':
+        this.counters.toolResponses += 1;
+        this.tolerate(verdict.late);
+        this.ledger.settle(verdict.keys);
+        if (verdict.keys.length > 0 && this.ledger.keys.length === 0) this.counters.toolResponsesSettled += 1;
+        this.resumptionPoint();
+        return;
+      case 'other':
+        if (message?.clientContent) {
+          this.counters.clientContents += 1;
+          for (const turn of message.clientContent.turns ?? []) {
+            const role = turn.role === 'model' ? 'model' : 'user';
+            for (const part of turn.parts ?? []) {
+              if (typeof part.text === 'string') this.state.transcript.push({ role, text: part.text });
+            }
+          }
+        }
+        return;
+    }
+  }
+
+  private acceptSetup(setup: SetupBody | undefined, resume: string | undefined): void {
+    if (!setup) return;
+    this.setupBody = setup;
+    this.counters.setups += 1;
+    if (resume !== undefined) {
+      this.state = this.context.handles.restore(resume) ?? emptyConversation();
+      this.resumed = resume;
+    }
+    if (this.context.holdSetup?.()) {
+      this.setupHeld = true;
+      return;
+    }
+    this.finishSetup();
+  }
+
+  /**
+   * Sends the `setupComplete` a held setup is waiting for (see `LiveEmulatorOptions.holdSetup`).
+   * Does nothing if setup is not held, or the connection is gone.
+   */
+  completeSetup(): void {
+    if (!this.setupHeld) return;
+    this.setupHeld = false;
+    this.finishSetup();
+  }
+
+  /** Whether setup arrived and its `setupComplete` is held back. */
+  get isSetupHeld(): boolean {
+    return this.setupHeld;
+  }
+
+  private finishSetup(): void {
+    if (!this.send(setupCompleteFrame())) return;
+    this.resumptionPoint();
+    this.markReady();
+  }
+
+  private tolerate(count: number): void {
+    this.counters.graceTolerated += count;
+    this.context.stats.graceTolerated += count;
+  }
+
+  private refuse(close: CloseSpec, problem: string): void {
+    this.refused = { ...close, problem };
+    if (close.code === 1008) this.context.stats.violations1008 += 1;
+    this.close(close.code, close.reason);
+  }
+
+  /** After setupComplete, turnComplete and toolResponse, when setup asked for resumption. */
+  protected resumptionPoint(): void {
+    if (this.setupBody?.sessionResumption === undefined) return;
+    // A session cannot be resumed in the middle of a tool call.
+    this.sendResumptionUpdate(undefined, this.ledger.keys.length === 0);
+  }
+
+  protected isNonBlocking(name: string): boolean {
+    return (this.setupBody?.tools ?? []).some((tool) =>
+      (tool.functionDeclarations ?? []).some((fn) => fn.name === name && fn.behavior === 'NON_BLOCKING'),
+    );
+  }
+
+  private finish(code: number, reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    const info = this.closing ?? { code, reason, by: 'client' as const };
+    const closes = this.context.stats.closes;
+    closes[info.code] = (closes[info.code] ?? 0) + 1;
+    for (const entry of [...this.timers]) entry.done(false);
+    this.watchers.clear();
+    this.waiters.finish(`connection ${this.id} closed (${info.code}) before a matching client message`);
+    this.failReady(new Error(`connection ${this.id} closed (${info.code}) before setup completed`));
+    this.markClosed(info);
+  }
+}
