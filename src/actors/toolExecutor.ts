@@ -7,9 +7,11 @@
 import { fromCallback, type AnyEventObject, type CallbackLogicFunction } from 'xstate';
 import { ToolError, describe } from '../protocol/errors.js';
 import type { ToolExecutorCommand, ToolExecutorInput, ToolOutcome } from '../machines/types.js';
-import type { FunctionCall, JsonObject, JsonValue } from '../protocol/messages.js';
+import type { FunctionCall } from '../protocol/messages.js';
 import type { AnyTool } from '../tools/defineTool.js';
-import { checkArgs } from '../tools/validate.js';
+import { formatIssues } from '../tools/issues.js';
+import { checkResult, DEFAULT_MAX_RESULT_BYTES } from '../tools/results.js';
+import { isPromiseLike, validateArgs } from '../tools/validate.js';
 
 /** The default bound on one tool call, after which the model gets a timeout error. */
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
@@ -19,6 +21,8 @@ export interface ToolExecutorOptions {
   tools: readonly AnyTool[];
   /** Default timeout of a call; a tool's own `timeoutMs` wins. */
   timeoutMs: number;
+  /** Default bound on a result's JSON (1 MiB); a tool's own `maxResultBytes` wins. */
+  maxResultBytes?: number;
 }
 
 /**
@@ -53,7 +57,7 @@ export function toolExecutorCallback(
       running.set(key, controller);
       const tool = byName.get(call.name);
       const scheduling = tool?.behavior === 'NON_BLOCKING' ? (tool.scheduling ?? 'WHEN_IDLE') : undefined;
-      void runCall(tool, call, controller, options.timeoutMs).then((outcome) => {
+      void runCall(tool, call, controller, options).then((outcome) => {
         // A call that was cancelled, or an executor that was stopped, answers nothing.
         if (stopped || running.get(key) !== controller) return;
         sendBack({ type: 'tool.result', generation: input.generation, key, call, outcome, scheduling });
@@ -85,7 +89,7 @@ async function runCall(
   tool: AnyTool | undefined,
   call: FunctionCall,
   controller: AbortController,
-  defaultTimeoutMs: number,
+  options: ToolExecutorOptions,
 ): Promise<ToolOutcome> {
   const failure = (code: ConstructorParameters<typeof ToolError>[0], reason: string, cause?: unknown): ToolOutcome => ({
     status: 'error',
@@ -93,18 +97,7 @@ async function runCall(
   });
   if (!tool) return failure('UNKNOWN_TOOL', `no tool named '${call.name}'`);
 
-  let args: object = call.args;
-  const problem = checkArgs(tool.parameters, call.args);
-  if (problem) return failure('INVALID_ARGS', `invalid arguments for '${call.name}': ${problem}`);
-  if (tool.parseArgs) {
-    try {
-      args = tool.parseArgs(call.args as JsonObject);
-    } catch (error) {
-      return failure('INVALID_ARGS', `invalid arguments for '${call.name}': ${describe(error)}`, error);
-    }
-  }
-
-  const timeoutMs = tool.timeoutMs ?? defaultTimeoutMs;
+  const timeoutMs = tool.timeoutMs ?? options.timeoutMs;
   let timer: ReturnType<typeof setTimeout> | undefined;
   // Settles on the timeout, or as soon as the call is aborted from outside (cancelled, session
   // closed), so that no timer outlives the call.
@@ -121,8 +114,13 @@ async function runCall(
   });
   const ran = (async (): Promise<ToolOutcome> => {
     try {
-      const result = await tool.execute(args, { signal: controller.signal, callId: call.id });
-      return toOutput(result, call);
+      // Inside the timeout, as a schema may validate asynchronously; awaited only then, so that a
+      // tool with a synchronous schema still starts in the tick its call came.
+      const checking = validateArgs(tool, call.args);
+      const args = isPromiseLike(checking) ? await checking : checking;
+      if (!args.ok) return failure('INVALID_ARGS', `invalid arguments for '${call.name}': ${formatIssues('args', args.issues)}`, args.cause);
+      const result = await tool.execute(args.value as object, { signal: controller.signal, callId: call.id });
+      return await checkResult(tool, result, call, { maxResultBytes: options.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES });
     } catch (error) {
       return failure('TOOL_THREW', `'${call.name}' failed: ${describe(error)}`, error);
     }
@@ -132,25 +130,4 @@ async function runCall(
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** A tool's result as JSON, or an INVALID_RESULT outcome when it has no JSON form. */
-function toOutput(result: unknown, call: FunctionCall): ToolOutcome {
-  if (result === undefined) return { status: 'ok', output: null };
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(result);
-  } catch (error) {
-    return {
-      status: 'error',
-      error: new ToolError('INVALID_RESULT', `'${call.name}' returned a value that is not JSON-serialisable: ${describe(error)}`, call, { cause: error }),
-    };
-  }
-  if (json === undefined) {
-    return {
-      status: 'error',
-      error: new ToolError('INVALID_RESULT', `'${call.name}' returned a ${typeof result}, which is not JSON-serialisable`, call),
-    };
-  }
-  return { status: 'ok', output: JSON.parse(json) as JsonValue };
 }

@@ -19,6 +19,7 @@ export type LiveErrorCode =
   | 'UNKNOWN_TOOL'
   | 'INVALID_ARGS'
   | 'INVALID_RESULT'
+  | 'RESULT_TOO_LARGE'
   | 'SESSION_CLOSED'
   | 'LISTENER_THREW';
 
@@ -79,6 +80,13 @@ export class ProtocolError extends LiveSessionError {
   }
 }
 
+/**
+ * Why a tool call got an error response: the tool threw, timed out or is unknown; its arguments
+ * did not fit its schema; its result is not JSON or does not fit its result schema; or its
+ * result is over the size limit (`maxResultBytes`).
+ */
+export type ToolErrorCode = 'TOOL_THREW' | 'TOOL_TIMEOUT' | 'UNKNOWN_TOOL' | 'INVALID_ARGS' | 'INVALID_RESULT' | 'RESULT_TOO_LARGE';
+
 /** A tool call could not be answered with a result; the model got an error response instead. */
 export class ToolError extends LiveSessionError {
   /** The function name the model called. */
@@ -87,7 +95,7 @@ export class ToolError extends LiveSessionError {
   readonly callId: string | undefined;
 
   constructor(
-    code: 'TOOL_THREW' | 'TOOL_TIMEOUT' | 'UNKNOWN_TOOL' | 'INVALID_ARGS' | 'INVALID_RESULT',
+    code: ToolErrorCode,
     reason: string,
     call: { name: string; id?: string | undefined },
     options?: { cause?: unknown },

@@ -40,6 +40,11 @@ export type LiveSessionOptions = SessionConnection & {
   tools?: readonly AnyTool[];
   /** Bound on one tool call (default 30 s); a tool's own `timeoutMs` wins. */
   toolTimeoutMs?: number;
+  /**
+   * Bound on a tool result's JSON, in bytes (default 1 MiB); a larger result is answered with a
+   * `RESULT_TOO_LARGE` error response. A tool's own `maxResultBytes` wins.
+   */
+  maxToolResultBytes?: number;
   /** Bound on opening a connection until setup completes (default 15 s). */
   connectTimeoutMs?: number;
   /** Ask for resumption handles, so that a new connection resumes the conversation (default true). */
@@ -146,7 +151,11 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       onWire: (generation, wire) => services.lane?.announce(generation, wire),
     }),
-    toolExecutor: toolExecutorCallback({ tools, timeoutMs: options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS }),
+    toolExecutor: toolExecutorCallback({
+      tools,
+      timeoutMs: options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS,
+      maxResultBytes: options.maxToolResultBytes,
+    }),
     inputBuffer: inputBufferCallback({ maxItems: options.maxBufferedInputs ?? DEFAULT_MAX_BUFFERED_INPUTS }),
     forwarded: initialCounters().forwarded,
   };
