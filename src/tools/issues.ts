@@ -58,19 +58,16 @@ export function fromJsonSchemaErrors(errors: readonly JsonSchemaError[]): ToolIs
     if (error.keyword === 'required') {
       const missing = /required property "(.*)"/.exec(error.error)?.[1];
       issues.push(missing === undefined ? { path, message: tidy(error.error) } : { path: [...path, missing], message: 'is required' });
-    } else if (error.keyword === 'type') {
-      const [, actual, expected] = /Instance type "(.*)" is invalid\. Expected "(.*)"/.exec(error.error) ?? [];
-      issues.push({ path, message: actual === undefined ? tidy(error.error) : `expected ${expected}, got ${actual}` });
     } else if (error.keyword === 'false') {
       issues.push({ path, message: 'is not allowed here' });
     } else if (ALTERNATIVES.has(error.keyword)) {
       const wanted = errors
         .filter((inner) => inner.keywordLocation.startsWith(`${error.keywordLocation}/`) && !CONTAINERS.has(inner.keyword))
-        .map((inner) => tidy(inner.error));
+        .map(messageOf);
       const detail = wanted.length > 0 ? ` (${[...new Set(wanted)].join('; or ')})` : '';
       issues.push({ path, message: `matches none of the allowed forms${detail}` });
     } else {
-      issues.push({ path, message: tidy(error.error) });
+      issues.push({ path, message: messageOf(error) });
     }
   }
   return issues;
@@ -95,6 +92,14 @@ function decodePointerPart(part: string): string {
 }
 
 const tidy = (message: string) => message.replace(/\.$/, '');
+
+/** The validator's message, shortened where it is long-winded: `expected string or null, got number`. */
+function messageOf(error: JsonSchemaError): string {
+  const type = /^Instance type "(.*?)" is invalid\. Expected (.*?)\.?$/.exec(error.error);
+  if (error.keyword !== 'type' || !type) return tidy(error.error);
+  const expected = (type[2] ?? '').split(',').map((name) => name.trim().replace(/^"|"$/g, ''));
+  return `expected ${expected.join(' or ')}, got ${type[1]}`;
+}
 
 /**
  * A path as the model reads it: `args.tags[1]`, `args["odd key"]`, or `args` for the value itself.

@@ -2,6 +2,7 @@
  * What the emulator lets through, and how it refuses the rest: the same close codes and reason
  * texts as the real service (docs/protocol.md).
  */
+import { checkDeclarations } from './declarations.js';
 import type { ParsedFrame } from './frames.js';
 import type { ToolCallLedger } from './toolCalls.js';
 
@@ -67,6 +68,8 @@ export function judge(parsed: ParsedFrame, context: RuleContext): Verdict {
   const { message } = parsed;
   if (!context.setupDone) {
     if (!message.setup) return reject(CLOSE_REASONS.invalidArgument, 'the first message must be setup');
+    const badDeclaration = checkDeclarations(message.setup.tools);
+    if (badDeclaration) return reject(badDeclaration.close, badDeclaration.problem);
     const handle = message.setup.sessionResumption?.handle;
     if (handle !== undefined && handle !== '' && !context.isKnownHandle(handle)) {
       return reject(CLOSE_REASONS.sessionNotFound, `unknown resumption handle ${handle}`);
