@@ -26,7 +26,7 @@ import type {
 } from '../machines/types.js';
 import { INPUT_AUDIO_MIME_TYPE, REALTIME_INPUT_KINDS, type RealtimeInputKind } from '../protocol/messages.js';
 import type { AnyTool } from '../tools/defineTool.js';
-import { toFunctionDeclarations } from '../tools/declarations.js';
+import { toFunctionDeclarations, type ToolSchemaField } from '../tools/declarations.js';
 import type { LiveTransport } from '../protocol/transport.js';
 
 /** How the session reaches the Live API: the SDK client, or any transport. */
@@ -45,6 +45,12 @@ export type LiveSessionOptions = SessionConnection & {
    * `RESULT_TOO_LARGE` error response. A tool's own `maxResultBytes` wins.
    */
   maxToolResultBytes?: number;
+  /**
+   * Where tools whose schema is JSON Schema (zod, valibot, arktype, or `$schema`) are declared:
+   * `'parametersJsonSchema'` (default), or `'parameters'`, converted to the OpenAPI subset, for
+   * a model that ignores `parametersJsonSchema` (see docs/tools.md).
+   */
+  toolSchemaField?: ToolSchemaField;
   /** Bound on opening a connection until setup completes (default 15 s). */
   connectTimeoutMs?: number;
   /** Ask for resumption handles, so that a new connection resumes the conversation (default true). */
@@ -146,7 +152,7 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   const services: SessionServices = {
     connection: connectionCallback({
       transport,
-      functionDeclarations: toFunctionDeclarations(tools),
+      functionDeclarations: toFunctionDeclarations(tools, { schemaField: options.toolSchemaField }),
       sessionResumption: settings.resumption,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       onWire: (generation, wire) => services.lane?.announce(generation, wire),

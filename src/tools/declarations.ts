@@ -9,22 +9,38 @@
 import type { FunctionDeclaration, JsonObject, ParameterSchema } from '../protocol/messages.js';
 import { describe } from '../protocol/errors.js';
 import type { AnyTool } from './defineTool.js';
+import { jsonSchemaToOpenApi } from './jsonSchemaToOpenApi.js';
 import { toWireOpenApi } from './openApi.js';
 import { schemaForm } from './schema.js';
 import { hasJsonSchemaConverter, type StandardSchemaV1 } from './standardSchema.js';
 
 /**
+ * Where a tool whose schema is JSON Schema (a Standard Schema's, or a plain one) is declared:
+ * as it is in `parametersJsonSchema` (the default), or converted to the OpenAPI subset in
+ * `parameters`, for a model that ignores `parametersJsonSchema` (docs/tools.md has the reports).
+ */
+export type ToolSchemaField = 'parametersJsonSchema' | 'parameters';
+
+/** Options of {@link toFunctionDeclarations}. */
+export interface DeclarationOptions {
+  /** Default `'parametersJsonSchema'`. */
+  schemaField?: ToolSchemaField;
+}
+
+/**
  * The function declarations for `setup.tools`, fresh objects on every call: `@google/genai`
  * rewrites declarations in place, so none may be shared with the tools or between connections.
  *
- * @throws TypeError for a tool whose schema cannot be declared (see {@link defineTool}).
+ * @throws TypeError for a tool whose schema cannot be declared (see {@link defineTool}), or,
+ * with `schemaField: 'parameters'`, a recursive JSON Schema.
  */
-export function toFunctionDeclarations(tools: readonly AnyTool[]): FunctionDeclaration[] {
+export function toFunctionDeclarations(tools: readonly AnyTool[], options: DeclarationOptions = {}): FunctionDeclaration[] {
   return tools.map((tool) => {
     const declaration: FunctionDeclaration = { name: tool.name };
     if (tool.description !== undefined) declaration.description = tool.description;
     const jsonSchema = parametersJsonSchemaOf(tool);
-    if (jsonSchema !== undefined) declaration.parametersJsonSchema = jsonSchema;
+    if (jsonSchema !== undefined && options.schemaField === 'parameters') declaration.parameters = inSubset(jsonSchema, tool.name);
+    else if (jsonSchema !== undefined) declaration.parametersJsonSchema = jsonSchema;
     else if (tool.parameters !== undefined) declaration.parameters = toWireOpenApi(jsonCopy(tool.parameters) as ParameterSchema);
     if (tool.behavior !== undefined) declaration.behavior = tool.behavior;
     return declaration;
@@ -47,6 +63,14 @@ export function parametersJsonSchemaOf(tool: AnyTool): JsonObject | undefined {
   if (form === 'openApi') return undefined;
   if (form === 'jsonSchema') return forTheModel(tool.parameters);
   return forTheModel(convert(tool.parameters as StandardSchemaV1, tool.name));
+}
+
+function inSubset(schema: JsonObject, name: string): ParameterSchema {
+  try {
+    return jsonSchemaToOpenApi(schema);
+  } catch (error) {
+    throw new TypeError(`the parameters of '${name}' cannot be declared in the OpenAPI subset: ${describe(error)}`, { cause: error });
+  }
 }
 
 function convert(schema: StandardSchemaV1, name: string): Record<string, unknown> {

@@ -10,6 +10,8 @@ export type { SchemaCheck, MaybePromise } from './validate.js';
 export { checkResult, DEFAULT_MAX_RESULT_BYTES } from './results.js';
 export type { ResultLimits, ResultOutcome } from './results.js';
 export { toFunctionDeclarations, parametersJsonSchemaOf } from './declarations.js';
+export type { DeclarationOptions, ToolSchemaField } from './declarations.js';
+export { jsonSchemaToOpenApi } from './jsonSchemaToOpenApi.js';
 export { openApiToJsonSchema, toWireOpenApi } from './openApi.js';
 export { formatIssues, formatPath } from './issues.js';
 export type { ToolIssue } from './issues.js';

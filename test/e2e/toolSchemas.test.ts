@@ -164,6 +164,30 @@ describe(`tool schemas through the real SDK (${SDK_VERSION})`, () => {
     expect(session.state).toBe('streaming');
   });
 
+  it("with toolSchemaField: 'parameters', declares a zod tool in the OpenAPI subset, and still checks calls by zod", async () => {
+    const emu = await emulator();
+    const conn = await connect(emu, fsmSession(emu, [zodTool], { toolSchemaField: 'parameters' }));
+    const [declaration] = conn.setup?.tools?.flatMap((tool) => tool.functionDeclarations ?? []) ?? [];
+    expect(declaration).toEqual({
+      name: 'book_zod',
+      parameters: {
+        type: 'OBJECT',
+        properties: {
+          city: { type: 'STRING' },
+          guests: { type: 'INTEGER', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, nullable: true },
+          when: { anyOf: [{ type: 'STRING', format: 'date-time', pattern: expect.any(String) }, { type: 'INTEGER', minimum: 0, maximum: Number.MAX_SAFE_INTEGER }] },
+        },
+        required: ['city', 'guests', 'when'],
+      },
+    });
+    expect(conn.refusal).toBeUndefined();
+    expect(await callEach(conn, ['book_zod'], { city: 'Rome', guests: null, when: '2026-11-20T10:00:00Z' })).toEqual({
+      book_zod: { output: { city: 'Rome', guests: 1, when: '2026-11-20T10:00:00Z' } },
+    });
+    const { book_zod: refused } = await callEach(conn, ['book_zod'], { city: 'Rome', guests: 0, when: 1 });
+    expect(refused).toEqual({ error: expect.stringMatching(/^invalid arguments for 'book_zod': args\.guests: /) });
+  });
+
   it('answers a result over the limit with an error response, and the connection stays open', async () => {
     const emu = await emulator();
     const dump = defineTool({ name: 'dump', maxResultBytes: 64 * 1024, execute: () => ({ rows: 'x'.repeat(100_000) }) });
