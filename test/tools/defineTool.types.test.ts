@@ -10,7 +10,7 @@ import * as v from 'valibot';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as z from 'zod';
 import { defineTool, type AnyTool, type ToolContext, type ToolDefinition } from '../../src/index.js';
-import type { JsonObject } from '../../src/protocol/index.js';
+import type { JsonObject, ParameterSchema } from '../../src/protocol/index.js';
 
 describe('defineTool infers the arguments from a Standard Schema', () => {
   it('zod 4: no annotation, the arguments are typed from the schema', () => {
@@ -110,5 +110,11 @@ describe('defineTool with a plain schema or none', () => {
       execute: ({ city }: { city: string | null }) => city,
     });
     expectTypeOf(openApi).toExtend<AnyTool>();
+  });
+
+  it('takes a schema typed as the protocol ParameterSchema, as before', () => {
+    const parameters: ParameterSchema = { type: 'OBJECT', properties: { city: { type: 'STRING' } } };
+    const tool = defineTool({ name: 'w', parameters, execute: ({ city }: { city?: string }) => city });
+    expectTypeOf(tool).toExtend<AnyTool>();
   });
 });
