@@ -68,7 +68,8 @@ export function checkAgainstSchema(schema: ToolSchema, value: unknown): MaybePro
       const result = (schema as StandardSchemaV1)['~standard'].validate(value);
       const toCheck = (settled: StandardResult<unknown>): SchemaCheck =>
         settled.issues ? invalid(fromStandardIssues(settled.issues)) : { ok: true, value: settled.value };
-      return isPromiseLike(result) ? Promise.resolve(result).then(toCheck, validatorFailed) : toCheck(result);
+      // `catch` after `then`: a malformed result (no `issues` list) fails in toCheck, and is caught too.
+      return isPromiseLike(result) ? Promise.resolve(result).then(toCheck).catch(validatorFailed) : toCheck(result);
     }
     const issues = checkJsonSchema(form === 'openApi' ? asJsonSchema(schema) : schema, value);
     return issues.length > 0 ? invalid(issues) : { ok: true, value };

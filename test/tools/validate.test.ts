@@ -160,6 +160,15 @@ describe('validateArgs never throws or rejects', () => {
     expect(await problems(rejecting, {})).toBe('args: could not be checked, the validator failed: gone');
   });
 
+  it.each([
+    ['a result that is not an object', () => null],
+    ['a promise of a result that is not an object', () => Promise.resolve(null)],
+    ['issues that are not a list', () => Promise.resolve({ issues: 5 })],
+  ])('a Standard Schema whose validate returns %s becomes an issue', async (_case, validate) => {
+    const broken = { '~standard': { version: 1 as const, vendor: 'x', validate } } as never;
+    expect(await problems(broken, {})).toMatch(/^args: could not be checked, the validator failed: /);
+  });
+
   it('arguments that are not an object are an issue at the root', async () => {
     for (const args of [null, [1], 'text', 3]) expect(await problems(undefined, args)).toBe('args: must be an object');
   });
