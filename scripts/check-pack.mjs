@@ -21,6 +21,7 @@ try {
       'gemini-live-fsm/machine': ['sessionMachine'],
       'gemini-live-fsm/audio': ['mediaStreamSource', 'pacedPcm', 'createStreamResampler'],
       'gemini-live-fsm/protocol': ['createGenAITransport', 'ConnectionClosedError', 'classifyClose'],
+      'gemini-live-fsm/tools': ['validateArgs', 'checkResult', 'toFunctionDeclarations', 'openApiToJsonSchema', 'isStandardSchema'],
       'gemini-live-fsm/testing': ['createScriptedTransport', 'startLiveEmulator'],
       'gemini-live-fsm/devtools': ['createStateLogger', 'startInspector', 'connectReduxDevTools', 'describeChart', 'toMermaid'],
     };

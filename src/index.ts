@@ -6,7 +6,8 @@
  * This entry holds what an application needs to run a session. The rest lives in subpaths:
  * `gemini-live-fsm/machine` (the statechart, its context and events), `gemini-live-fsm/audio`
  * (sources, resampling, the browser mic), `gemini-live-fsm/protocol` (wire types, the transport
- * seam, errors and closes), `gemini-live-fsm/testing` and `gemini-live-fsm/devtools`.
+ * seam, errors and closes), `gemini-live-fsm/tools` (tool schemas: validation, declarations),
+ * `gemini-live-fsm/testing` and `gemini-live-fsm/devtools`.
  *
  * @packageDocumentation
  */

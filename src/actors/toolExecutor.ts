@@ -10,9 +10,11 @@ import { fromCallback, type AnyEventObject, type CallbackLogicFunction } from 'x
 import { ToolError, describe } from '../protocol/errors.js';
 import { MAX_TIMER_MS } from '../session/durations.js';
 import type { ToolExecutorCommand, ToolExecutorInput, ToolOutcome } from '../machines/types.js';
-import type { FunctionCall, JsonObject, JsonValue } from '../protocol/messages.js';
-import type { AnyTool } from '../tools/defineTool.js';
-import { checkArgs } from '../tools/validate.js';
+import type { FunctionCall } from '../protocol/messages.js';
+import type { AnyTool } from '../tools/types.js';
+import { formatIssues } from '../tools/issues.js';
+import { checkResult, DEFAULT_MAX_RESULT_BYTES } from '../tools/results.js';
+import { isPromiseLike, validateArgs } from '../tools/validate.js';
 
 /** The default bound on one tool call, after which the model gets a timeout error. */
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
@@ -22,6 +24,8 @@ export interface ToolExecutorOptions {
   tools: readonly AnyTool[];
   /** Default timeout of a call; a tool's own `timeoutMs` wins. */
   timeoutMs: number;
+  /** Default bound on a result's JSON (1 MiB); a tool's own `maxResultBytes` wins. */
+  maxResultBytes?: number;
 }
 
 /**
@@ -65,7 +69,7 @@ export function toolExecutorCallback(
         sendBack({ type: 'tool.result', generation: input.generation, key, call, outcome, scheduling });
         if (running.size === 0 && !stopped) sendBack({ type: 'tool.executorIdle', batch: input.batch });
       };
-      runCall(tool, call, controller, options.timeoutMs).then(report, (defect: unknown) =>
+      runCall(tool, call, controller, options).then(report, (defect: unknown) =>
         report({ status: 'error', error: new ToolError('EXECUTOR_FAILED', `'${call.name}' could not be run: ${describe(defect)}`, call, { cause: defect }) }),
       );
     }
@@ -94,7 +98,7 @@ async function runCall(
   tool: AnyTool | undefined,
   call: FunctionCall,
   controller: AbortController,
-  defaultTimeoutMs: number,
+  options: ToolExecutorOptions,
 ): Promise<ToolOutcome> {
   const failure = (code: ConstructorParameters<typeof ToolError>[0], reason: string, cause?: unknown): ToolOutcome => ({
     status: 'error',
@@ -102,28 +106,7 @@ async function runCall(
   });
   if (!tool) return failure('UNKNOWN_TOOL', `no tool named '${call.name}'`);
 
-  const raw = call.args;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return failure('INVALID_ARGS', `invalid arguments for '${call.name}': arguments must be an object`);
-  }
-  let args: object = raw;
-  let problem: string | undefined;
-  try {
-    problem = checkArgs(tool.parameters, call.args);
-  } catch (error) {
-    return failure('INVALID_ARGS', `the arguments of '${call.name}' could not be checked: ${describe(error)}`, error);
-  }
-  if (problem) return failure('INVALID_ARGS', `invalid arguments for '${call.name}': ${problem}`);
-  if (tool.parseArgs) {
-    try {
-      // Parsed from a JSON message: an object of JSON values.
-      args = tool.parseArgs(raw as JsonObject);
-    } catch (error) {
-      return failure('INVALID_ARGS', `invalid arguments for '${call.name}': ${describe(error)}`, error);
-    }
-  }
-
-  const timeoutMs = Math.min(tool.timeoutMs ?? defaultTimeoutMs, MAX_TIMER_MS);
+  const timeoutMs = Math.min(tool.timeoutMs ?? options.timeoutMs, MAX_TIMER_MS);
   let timer: ReturnType<typeof setTimeout> | undefined;
   // Settles on the timeout, or as soon as the call is aborted from outside (cancelled, session
   // closed), so that no timer outlives the call.
@@ -140,8 +123,13 @@ async function runCall(
   });
   const ran = (async (): Promise<ToolOutcome> => {
     try {
-      const result = await tool.execute(args, { signal: controller.signal, callId: call.id });
-      return toOutput(result, call);
+      // Inside the timeout, as a schema may validate asynchronously; awaited only then, so that a
+      // tool with a synchronous schema still starts in the tick its call came.
+      const checking = validateArgs(tool, call.args);
+      const args = isPromiseLike(checking) ? await checking : checking;
+      if (!args.ok) return failure('INVALID_ARGS', `invalid arguments for '${call.name}': ${formatIssues('args', args.issues)}`, args.cause);
+      const result = await tool.execute(args.value as object, { signal: controller.signal, callId: call.id });
+      return await checkResult(tool, result, call, { maxResultBytes: options.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES });
     } catch (error) {
       return failure('TOOL_THREW', `'${call.name}' failed: ${describe(error)}`, error);
     }
@@ -151,25 +139,4 @@ async function runCall(
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** A tool's result as JSON, or an INVALID_RESULT outcome when it has no JSON form. */
-function toOutput(result: unknown, call: FunctionCall): ToolOutcome {
-  if (result === undefined) return { status: 'ok', output: null };
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(result);
-  } catch (error) {
-    return {
-      status: 'error',
-      error: new ToolError('INVALID_RESULT', `'${call.name}' returned a value that is not JSON-serialisable: ${describe(error)}`, call, { cause: error }),
-    };
-  }
-  if (json === undefined) {
-    return {
-      status: 'error',
-      error: new ToolError('INVALID_RESULT', `'${call.name}' returned a ${typeof result}, which is not JSON-serialisable`, call),
-    };
-  }
-  return { status: 'ok', output: JSON.parse(json) as JsonValue };
 }

@@ -94,7 +94,10 @@ export function connectConfig(
   const { functionDeclarations: declarations, sessionResumption, resumptionHandle } = request;
   const merged: LiveConnectConfig = { ...config };
   if (declarations.length > 0) {
-    const tools: Tool[] = [...toolList(config?.tools), { functionDeclarations: declarations } as Tool];
+    // A copy per connection: the SDK rewrites the declarations it is given in place (it turns
+    // `parameters` into its own form), and the session sends the same ones on every reconnect.
+    const copies = structuredClone(declarations);
+    const tools: Tool[] = [...toolList(config?.tools), { functionDeclarations: copies } as Tool];
     merged.tools = tools;
   }
   if (sessionResumption) {

@@ -21,6 +21,7 @@ export type LiveErrorCode =
   | 'UNKNOWN_TOOL'
   | 'INVALID_ARGS'
   | 'INVALID_RESULT'
+  | 'RESULT_TOO_LARGE'
   | 'SESSION_CLOSED'
   | 'LISTENER_THREW'
   | 'INVALID_INPUT'
@@ -88,6 +89,7 @@ export class ProtocolError extends LiveSessionError {
 }
 
 /**
+/**
  * A toolCall came from a connection the session had already left: nobody can answer it there.
  * The session reports it (and the `toolCallsLost` event lists the calls) instead of ignoring it.
  */
@@ -104,6 +106,20 @@ export class ToolCallLostError extends LiveSessionError {
   }
 }
 
+/**
+ * Why a tool call got an error response: the tool threw, timed out or is unknown; its arguments
+ * did not fit its schema; its result is not JSON or does not fit its result schema; or its
+ * result is over the size limit (`maxResultBytes`).
+ */
+export type ToolErrorCode =
+  | 'TOOL_THREW'
+  | 'TOOL_TIMEOUT'
+  | 'UNKNOWN_TOOL'
+  | 'INVALID_ARGS'
+  | 'INVALID_RESULT'
+  | 'RESULT_TOO_LARGE'
+  | 'EXECUTOR_FAILED';
+
 /** A tool call could not be answered with a result; the model got an error response instead. */
 export class ToolError extends LiveSessionError {
   /** The function name the model called. */
@@ -112,7 +128,7 @@ export class ToolError extends LiveSessionError {
   readonly callId: string | undefined;
 
   constructor(
-    code: 'TOOL_THREW' | 'TOOL_TIMEOUT' | 'UNKNOWN_TOOL' | 'INVALID_ARGS' | 'INVALID_RESULT' | 'EXECUTOR_FAILED',
+    code: ToolErrorCode,
     reason: string,
     call: { name: string; id?: string | undefined },
     options?: { cause?: unknown },

@@ -16,7 +16,7 @@ export {
   TransportError,
   closeError,
 } from './errors.js';
-export type { LiveErrorCode } from './errors.js';
+export type { LiveErrorCode, ToolErrorCode } from './errors.js';
 export { classifyClose } from './closeCodes.js';
 export type { CloseClassification, CloseKind } from './closeCodes.js';
 export type {

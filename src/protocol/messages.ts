@@ -83,10 +83,14 @@ export interface ParameterSchema {
   [key: string]: unknown;
 }
 
-/** The `functionDeclarations` entry the server sees for a tool. */
+/**
+ * The `functionDeclarations` entry the server sees for a tool: its parameters either in
+ * `parameters` (the OpenAPI subset) or in `parametersJsonSchema` (JSON Schema), never both.
+ */
 export interface FunctionDeclaration {
   name: string;
   description?: string;
   parameters?: ParameterSchema;
+  parametersJsonSchema?: JsonObject;
   behavior?: 'BLOCKING' | 'NON_BLOCKING';
 }

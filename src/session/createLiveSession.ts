@@ -98,13 +98,17 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   provideServices(actor.system, {
     connection: connectionCallback({
       transport: resolved.transport,
-      functionDeclarations: toFunctionDeclarations(resolved.tools),
+      functionDeclarations: toFunctionDeclarations(resolved.tools, { schemaField: resolved.toolSchemaField }),
       sessionResumption: resolved.settings.resumption,
       connectTimeoutMs: resolved.connectTimeoutMs,
       onWire: (generation, wire) => lane.announce(generation, wire),
       onClosing: (closed) => closing.add(closed),
     }),
-    toolExecutor: toolExecutorCallback({ tools: resolved.tools, timeoutMs: resolved.toolTimeoutMs }),
+    toolExecutor: toolExecutorCallback({
+      tools: resolved.tools,
+      timeoutMs: resolved.toolTimeoutMs,
+      maxResultBytes: resolved.maxToolResultBytes,
+    }),
     inputBuffer: inputBufferCallback({ maxItems: resolved.maxBufferedInputs }),
     lane,
   });

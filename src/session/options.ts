@@ -10,7 +10,8 @@ import { DEFAULT_SETTINGS } from '../machines/context.js';
 import type { InputPolicy, SessionSettings } from '../machines/types.js';
 import { InvalidOptionsError } from '../protocol/errors.js';
 import type { LiveTransport } from '../protocol/transport.js';
-import type { AnyTool } from '../tools/defineTool.js';
+import type { ToolSchemaField } from '../tools/declarations.js';
+import type { AnyTool } from '../tools/types.js';
 import { duration } from './durations.js';
 import { checkTools } from './toolOptions.js';
 
@@ -25,6 +26,17 @@ export type LiveSessionOptions = SessionConnection & {
   tools?: readonly AnyTool[];
   /** Bound on one tool call (default 30 s); a tool's own `timeoutMs` wins. */
   toolTimeoutMs?: number;
+  /**
+   * Bound on a tool result's JSON, in bytes (default 1 MiB); a larger result is answered with a
+   * `RESULT_TOO_LARGE` error response. A tool's own `maxResultBytes` wins.
+   */
+  maxToolResultBytes?: number;
+  /**
+   * Where tools whose schema is JSON Schema (zod, valibot, arktype, or `$schema`) are declared:
+   * `'parametersJsonSchema'` (default), or `'parameters'`, converted to the OpenAPI subset, for
+   * a model that ignores `parametersJsonSchema` (see docs/tools.md).
+   */
+  toolSchemaField?: ToolSchemaField;
   /** Bound on opening a connection until setup completes (default 15 s). */
   connectTimeoutMs?: number;
   /** Ask for resumption handles, so that a new connection resumes the conversation (default true). */
@@ -63,6 +75,8 @@ export interface ResolvedOptions {
   tools: readonly AnyTool[];
   settings: SessionSettings;
   toolTimeoutMs: number;
+  maxToolResultBytes: number | undefined;
+  toolSchemaField: ToolSchemaField | undefined;
   connectTimeoutMs: number;
   maxBufferedInputs: number;
 }
@@ -82,6 +96,11 @@ function policy(name: string, value: unknown, fallback: InputPolicy): InputPolic
   const maxMs = typeof buffer === 'object' && buffer !== null && 'maxMs' in buffer ? buffer.maxMs : undefined;
   if (maxMs === undefined) throw new InvalidOptionsError(`${name} must be 'drop' or { buffer: { maxMs } }`);
   return { buffer: { maxMs: duration(`${name}.buffer.maxMs`, maxMs, 0) } };
+}
+
+function schemaField(value: unknown): ToolSchemaField | undefined {
+  if (value === undefined || value === 'parameters' || value === 'parametersJsonSchema') return value;
+  throw new InvalidOptionsError(`toolSchemaField must be 'parameters' or 'parametersJsonSchema', got ${String(value)}`);
 }
 
 /** Whether `value` has a method `name`. */
@@ -127,6 +146,8 @@ export function resolveOptions(options: LiveSessionOptions): ResolvedOptions {
     tools,
     settings,
     toolTimeoutMs: duration('toolTimeoutMs', options.toolTimeoutMs, DEFAULT_TOOL_TIMEOUT_MS),
+    maxToolResultBytes: options.maxToolResultBytes === undefined ? undefined : count('maxToolResultBytes', options.maxToolResultBytes, 0, 1),
+    toolSchemaField: schemaField(options.toolSchemaField),
     connectTimeoutMs: duration('connectTimeoutMs', options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
     maxBufferedInputs: count('maxBufferedInputs', options.maxBufferedInputs, DEFAULT_MAX_BUFFERED_INPUTS, 1),
   };

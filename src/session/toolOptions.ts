@@ -3,7 +3,8 @@
  * `execute` to run, a parameter schema that is an object, and sane timeouts.
  */
 import { InvalidOptionsError } from '../protocol/errors.js';
-import type { AnyTool } from '../tools/defineTool.js';
+import { isStandardSchema } from '../tools/standardSchema.js';
+import type { AnyTool } from '../tools/types.js';
 import { duration } from './durations.js';
 
 /**
@@ -29,8 +30,10 @@ export function checkTools(tools: unknown): readonly AnyTool[] {
     if (seen.has(name)) throw new InvalidOptionsError(`two tools are named '${name}'`);
     seen.add(name);
     if (typeof execute !== 'function') throw new InvalidOptionsError(`${label} needs execute()`);
-    if (parameters !== undefined && (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters))) {
-      throw new InvalidOptionsError(`${label}: parameters must be a schema object`);
+    // A Standard Schema may be a function (arktype's are); any other schema is a plain object.
+    const plainObject = typeof parameters === 'object' && parameters !== null && !Array.isArray(parameters);
+    if (parameters !== undefined && !plainObject && !isStandardSchema(parameters)) {
+      throw new InvalidOptionsError(`${label}: parameters must be a schema (a Standard Schema, JSON Schema or OpenAPI object)`);
     }
     if (behavior !== undefined && !BEHAVIORS.has(behavior)) throw new InvalidOptionsError(`${label}: behavior must be BLOCKING or NON_BLOCKING`);
     if (scheduling !== undefined && !SCHEDULINGS.has(scheduling)) {

@@ -69,7 +69,7 @@ describe('options checked when the session is created', () => {
     expect(refusal({ transport: transport(), tools: [{ ...tool, name: 'has space' }] })).toMatch(/a name must/);
     expect(refusal({ transport: transport(), tools: [tool, tool] })).toMatch(/two tools are named 'ok'/);
     expect(refusal({ transport: transport(), tools: [{ name: 'x' }] })).toMatch(/needs execute/);
-    expect(refusal({ transport: transport(), tools: [{ ...tool, parameters: [] }] })).toMatch(/parameters must be a schema object/);
+    expect(refusal({ transport: transport(), tools: [{ ...tool, parameters: [] }] })).toMatch(/parameters must be a schema/);
     expect(refusal({ transport: transport(), tools: [{ ...tool, behavior: 'ASYNC' }] })).toMatch(/behavior must be/);
     expect(refusal({ transport: transport(), tools: [{ ...tool, scheduling: 'LATER' }] })).toMatch(/scheduling must be/);
   });

@@ -734,7 +734,7 @@ export class World {
       throw: { error: `'${TOOL}' failed: ${FAILURE}` },
       hang: timeout,
       unknown: { error: "no tool named 'missing'" },
-      badArgs: { error: `invalid arguments for '${STRICT_TOOL}': args.n must be a number` },
+      badArgs: { error: `invalid arguments for '${STRICT_TOOL}': args.n: expected number, got string` },
     };
     if (JSON.stringify(response) !== JSON.stringify(expected[call.behaviour])) {
       fail('I2', `call ${call.id} (${call.behaviour}) answered ${JSON.stringify(response)}`);

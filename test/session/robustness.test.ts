@@ -48,7 +48,7 @@ describe('I6: no crash', () => {
     const frame = await h.server.waitForFrame(isToolResponse);
     expect(frame).toEqual({
       type: 'toolResponse',
-      responses: [{ id: '1', name: 'f', response: { error: "invalid arguments for 'f': arguments must be an object" } }],
+      responses: [{ id: '1', name: 'f', response: { error: "invalid arguments for 'f': args: must be an object" } }],
     });
   });
 

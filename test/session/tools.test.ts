@@ -58,7 +58,7 @@ describe('I2: exactly one answer per call', () => {
       },
       { city: 42 },
     );
-    expect(responses[0]?.response).toEqual({ error: "invalid arguments for 'w': args.city must be a string" });
+    expect(responses[0]?.response).toEqual({ error: "invalid arguments for 'w': args.city: expected string, got number" });
     expect(ran).toBe(false);
   });
 
@@ -74,7 +74,7 @@ describe('I2: exactly one answer per call', () => {
       },
       { n: 2 },
     );
-    expect(responses[0]?.response).toEqual({ error: "invalid arguments for 'w': n must be 1" });
+    expect(responses[0]?.response).toEqual({ error: "invalid arguments for 'w': args: n must be 1" });
   });
 
   it.each([

@@ -112,6 +112,17 @@ describe('connectConfig', () => {
     expect(config).not.toHaveProperty('sessionResumption');
   });
 
+  it('gives the SDK its own copy of the declarations, since it rewrites them in place', () => {
+    // The session sends the same declarations on every connection; @google/genai's tTool replaces
+    // `parameters` with its own form, on the object it was given.
+    const functionDeclarations = [{ name: 'f', parameters: { type: 'OBJECT', properties: { a: { type: 'STRING' } } } }];
+    const config = connectConfig(undefined, { functionDeclarations, sessionResumption: false, resumptionHandle: undefined });
+    const given = (config.tools as { functionDeclarations: { parameters: unknown }[] }[])[0]?.functionDeclarations[0];
+    expect(given).toEqual(functionDeclarations[0]);
+    if (given) given.parameters = { rewritten: true };
+    expect(functionDeclarations[0]?.parameters).toEqual({ type: 'OBJECT', properties: { a: { type: 'STRING' } } });
+  });
+
   it('leaves the tools alone when the session has none', () => {
     expect(connectConfig({ temperature: 0 }, { functionDeclarations: [], sessionResumption: false, resumptionHandle: undefined })).toEqual({
       temperature: 0,

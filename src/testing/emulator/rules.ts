@@ -2,29 +2,12 @@
  * What the emulator lets through, and how it refuses the rest: the same close codes and reason
  * texts as the real service (docs/protocol.md).
  */
+import { CLOSE_REASONS, type CloseSpec } from './closes.js';
+import { checkDeclarations } from './declarations.js';
 import type { ParsedFrame } from './frames.js';
 import type { ToolCallLedger } from './toolCalls.js';
 
-/** A close the emulator sends when it refuses a frame. */
-export interface CloseSpec {
-  readonly code: number;
-  readonly reason: string;
-}
-
-/** The closes of the real service, verbatim. */
-export const CLOSE_REASONS = {
-  /** Realtime input while a tool call is pending. */
-  toolCallPending: { code: 1008, reason: 'Operation is not implemented, or supported, or enabled.' },
-  /** Malformed or out-of-order messages: second setup, `mediaChunks`, unknown call id, not JSON. */
-  invalidArgument: { code: 1007, reason: 'Request contains an invalid argument.' },
-  /** Setup asked to resume a handle the service does not know. */
-  sessionNotFound: { code: 1008, reason: 'BidiGenerateContent session not found' },
-  /** The service failed; the emulator uses it when a script throws. */
-  internal: { code: 1011, reason: 'Internal error encountered.' },
-} as const satisfies Record<string, CloseSpec>;
-
-/** How the emulator ends a connection whose goAway deadline has passed. */
-export const GO_AWAY_DEADLINE: CloseSpec = { code: 1001, reason: 'Session time limit reached.' };
+export { CLOSE_REASONS, GO_AWAY_DEADLINE, type CloseSpec } from './closes.js';
 
 /** The state a frame is judged against. */
 export interface RuleContext {
@@ -67,6 +50,8 @@ export function judge(parsed: ParsedFrame, context: RuleContext): Verdict {
   const { message } = parsed;
   if (!context.setupDone) {
     if (!message.setup) return reject(CLOSE_REASONS.invalidArgument, 'the first message must be setup');
+    const badDeclaration = checkDeclarations(message.setup.tools);
+    if (badDeclaration) return reject(badDeclaration.close, badDeclaration.problem);
     const handle = message.setup.sessionResumption?.handle;
     if (handle !== undefined && handle !== '' && !context.isKnownHandle(handle)) {
       return reject(CLOSE_REASONS.sessionNotFound, `unknown resumption handle ${handle}`);

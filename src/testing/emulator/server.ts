@@ -101,7 +101,7 @@ function refuseUpgrade(socket: Duplex, status = 404): void {
  * It answers `setup` with `setupComplete`, sends every server message as JSON in a binary frame
  * (as the real service does), records every client frame, enforces the real service's closes
  * (1008 for realtime input during a pending tool call, 1007 for malformed or out-of-order
- * messages), issues resumption handles, and plays the model's side from a scenario or a script.
+ * messages and for tool declarations the service refuses), issues resumption handles, and plays the model's side from a scenario or a script.
  *
  * @example
  * ```ts

@@ -1,0 +1,25 @@
+/**
+ * The closes the emulator sends, with the real service's codes and reason texts, verbatim
+ * (docs/protocol.md).
+ */
+
+/** A close the emulator sends when it refuses a frame. */
+export interface CloseSpec {
+  readonly code: number;
+  readonly reason: string;
+}
+
+/** The closes of the real service, verbatim. */
+export const CLOSE_REASONS = {
+  /** Realtime input while a tool call is pending. */
+  toolCallPending: { code: 1008, reason: 'Operation is not implemented, or supported, or enabled.' },
+  /** Malformed or out-of-order messages: second setup, `mediaChunks`, unknown call id, not JSON. */
+  invalidArgument: { code: 1007, reason: 'Request contains an invalid argument.' },
+  /** Setup asked to resume a handle the service does not know. */
+  sessionNotFound: { code: 1008, reason: 'BidiGenerateContent session not found' },
+  /** The service failed; the emulator uses it when a script throws. */
+  internal: { code: 1011, reason: 'Internal error encountered.' },
+} as const satisfies Record<string, CloseSpec>;
+
+/** How the emulator ends a connection whose goAway deadline has passed. */
+export const GO_AWAY_DEADLINE: CloseSpec = { code: 1001, reason: 'Session time limit reached.' };
