@@ -26,6 +26,7 @@ export type LiveErrorCode =
   | 'LISTENER_THREW'
   | 'INVALID_INPUT'
   | 'INVALID_OPTIONS'
+  | 'MODEL_REFUSES'
   | 'INTERNAL';
 
 /** Base class of every error this library reports. */
@@ -172,6 +173,24 @@ export class InvalidInputError extends LiveSessionError {
 export class InvalidOptionsError extends LiveSessionError {
   constructor(reason: string) {
     super('INVALID_OPTIONS', reason, false);
+  }
+}
+
+/**
+ * The model would refuse this setup: a field it does not take, a tool behaviour it does not run,
+ * tools or instructions it has none of. Raised by `connect()` before any socket opens, instead of
+ * the close the service would answer with.
+ */
+export class ModelRefusalError extends LiveSessionError {
+  /** The model, as the session was given it. */
+  readonly model: string;
+  /** What it refuses: a config path (`proactivity.proactiveAudio`), or `tools`, or `tools.<name>.behavior`. */
+  readonly field: string;
+
+  constructor(model: string, field: string, why: string) {
+    super('MODEL_REFUSES', `${model} refuses ${field}: ${why}`, false);
+    this.model = model;
+    this.field = field;
   }
 }
 
