@@ -60,8 +60,8 @@ interface Candidate {
 
 const CANDIDATES: Candidate[] = [
   { name: 'webrtc', isDefault: true, make: () => createWebRtcVad(), bundle: webRtcBundle },
-  { name: 'silero-v5', isDefault: false, make: () => createSileroVad({ model: 'v5' }), bundle: () => sileroBundle('v5') },
   { name: 'silero-v6', isDefault: false, make: () => createSileroVad({ model: 'v6' }), bundle: () => sileroBundle('v6') },
+  { name: 'silero-v5', isDefault: false, make: () => createSileroVad({ model: 'v5' }), bundle: () => sileroBundle('v5') },
 ];
 
 const FRAME_MS = 20;

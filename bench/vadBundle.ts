@@ -32,7 +32,7 @@ const ENTRIES: Record<string, string> = {
   webrtc: `import { createWebRtcVad } from './src/audio/vad/webrtc.js';
     export const make = (wasm) => createWebRtcVad({ load: () => import('@echogarden/fvad-wasm'), wasm });`,
   silero: `import { createSileroVad } from './src/audio/vad/silero.js';
-    export const make = (model, wasmPaths) => createSileroVad({ load: () => import('onnxruntime-web/wasm'), model, wasmPaths });`,
+    export const make = (model, wasm) => createSileroVad({ load: () => import('onnxruntime-web/wasm'), model, wasm });`,
 };
 
 function loaded(file: string, bytes: Uint8Array): LoadedFile {

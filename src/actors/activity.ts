@@ -31,9 +31,15 @@ import { createDetectorStream, type DetectorStream, type FrameScore } from '../a
 import type { VoiceActivityDetector } from '../audio/vad/detector.js';
 import { createPreRollBuffer, type PreRollBuffer } from '../audio/vad/preRoll.js';
 import { createWebRtcVad } from '../audio/vad/webrtc.js';
-import { createSpeechSegmenter, type SpeechSegmenter, type SpeechSegmenterOptions, type SpeechSegmentEvent } from '../audio/vad/segmenter.js';
+import {
+  createSpeechSegmenter,
+  segmenterOptionsProblem,
+  type SpeechSegmenter,
+  type SpeechSegmenterOptions,
+  type SpeechSegmentEvent,
+} from '../audio/vad/segmenter.js';
 import type { ActivityCommand, ActivityEvent, ActivityMode } from '../machines/activityEvents.js';
-import { VadError, describe } from '../protocol/errors.js';
+import { VadError } from '../protocol/errors.js';
 
 /** Bytes per millisecond of 16 kHz mono PCM16. */
 const BYTES_PER_MS = 32;
@@ -80,11 +86,8 @@ export function checkActivityInput(input: ActivityInput): VadError | undefined {
   }
   if (input.preRollMs !== undefined && !(input.preRollMs >= 0 && Number.isFinite(input.preRollMs))) return invalid(`preRollMs must be a finite number ≥ 0, got ${input.preRollMs}`);
   if (input.maxBacklogMs !== undefined && !(input.maxBacklogMs >= 0 && Number.isFinite(input.maxBacklogMs))) return invalid(`maxBacklogMs must be a finite number ≥ 0, got ${input.maxBacklogMs}`);
-  try {
-    createSpeechSegmenter(input.segmenter);
-  } catch (error) {
-    return error instanceof VadError ? error : invalid(describe(error));
-  }
+  const segmenterProblem = segmenterOptionsProblem(input.segmenter ?? {});
+  if (segmenterProblem) return new VadError('VAD_INVALID_OPTIONS', 'segmenter', segmenterProblem);
   return undefined;
 }
 
@@ -105,7 +108,6 @@ export const activityCallback: CallbackLogicFunction<ActivityCommand, ActivityEv
   /** Stream position where the last bracket closed: audio before it was sent inside that bracket. */
   let bracketClosedAt = 0;
   let bracketOpen = false;
-  let stopped = false;
 
   const openBracket = (onsetMs: number, detectedAtMs: number) => {
     if (mode !== 'server') {
@@ -127,7 +129,7 @@ export const activityCallback: CallbackLogicFunction<ActivityCommand, ActivityEv
   };
 
   const onSegment = (event: SpeechSegmentEvent | undefined) => {
-    if (!event || stopped) return;
+    if (!event) return;
     if (event.type === 'speechStart') openBracket(event.atMs, event.detectedAtMs);
     else closeBracket(event.atMs, event.detectedAtMs);
   };
@@ -147,7 +149,6 @@ export const activityCallback: CallbackLogicFunction<ActivityCommand, ActivityEv
       maxBacklogMs: input.maxBacklogMs,
       onScore: ({ probability, startMs, endMs }: FrameScore) => onSegment(segmenter.push(probability, startMs, endMs)),
       onError: (error) => {
-        if (stopped) return;
         onSegment(segmenter.finish(position / BYTES_PER_MS));
         sendBack({ type: 'activity.error', error });
       },
@@ -160,8 +161,8 @@ export const activityCallback: CallbackLogicFunction<ActivityCommand, ActivityEv
     else if (signal === 'end' && bracketOpen) closeBracket(nowMs, nowMs);
   };
 
+  // Once the actor is stopped, XState delivers no command, and the closed stream reports nothing.
   receive((command) => {
-    if (stopped) return;
     if (command.type === 'activity.frame') {
       position += command.pcm.length;
       ring?.write(command.pcm);
@@ -172,7 +173,6 @@ export const activityCallback: CallbackLogicFunction<ActivityCommand, ActivityEv
   });
 
   return () => {
-    stopped = true;
     stream?.close();
     // A detector the actor made is the actor's to free, once it has loaded (if it ever does).
     owned?.then((detector) => detector.dispose()).catch(() => undefined);

@@ -14,7 +14,10 @@ import { pcmBytes } from '../vad/wav.js';
 import { launchChromium } from './chromium.js';
 import type { VadPageResult } from './vad/page.js';
 
-const fvadWasm = join(dirname(createRequire(import.meta.url).resolve('@echogarden/fvad-wasm')), 'fvad.wasm');
+const require = createRequire(import.meta.url);
+const fvadWasm = join(dirname(require.resolve('@echogarden/fvad-wasm')), 'fvad.wasm');
+const ortWasm = join(dirname(require.resolve('onnxruntime-web/wasm')), 'ort-wasm-simd-threaded.wasm');
+const sileroModel = join(dirname(require.resolve('@ricky0123/vad-web')), 'silero_vad_v6.onnx');
 
 let browser: Browser;
 let server: Server;
@@ -40,6 +43,8 @@ async function serve(): Promise<void> {
     '/fvad.wasm': ['application/wasm', await readFile(fvadWasm)],
     '/assets/vad/fvad.wasm': ['application/wasm', await readFile(fvadWasm)],
     '/speech.wav': ['audio/wav', await readFile(join(FIXTURES, 'speech.wav'))],
+    '/ort/ort-wasm-simd-threaded.wasm': ['application/wasm', await readFile(ortWasm)],
+    '/models/silero_vad_v6.onnx': ['application/octet-stream', await readFile(sileroModel)],
   };
   server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -88,7 +93,7 @@ async function openPage(): Promise<{ page: Page; problems: string[] }> {
     if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
   });
   await page.goto(`${base}/`);
-  await page.waitForFunction(() => typeof window.runVad === 'function');
+  await page.waitForFunction(() => typeof window.runVad === 'function' && typeof window.runSilero === 'function');
   return { page, problems };
 }
 
@@ -124,6 +129,24 @@ describe('the default detector in headless Chromium', () => {
     const { page } = await openPage();
     const message = await page.evaluate(() => window.runVad('/speech.wav', '/missing.wasm').then(() => 'resolved', (error: Error) => error.message));
     expect(message).toMatch(/^VAD_UNAVAILABLE: webrtc: fvad\.wasm could not be loaded from \/missing\.wasm/);
+    await page.close();
+  });
+});
+
+describe('Silero in headless Chromium', () => {
+  it('loads onnxruntime-web and the model from URLs and finds every utterance of the fixture', async () => {
+    const { page, problems } = await openPage();
+    requested.length = 0;
+    const result = (await page.evaluate(() => window.runSilero('/speech.wav', '/models/silero_vad_v6.onnx', '/ort/ort-wasm-simd-threaded.wasm'))) as VadPageResult;
+    expect(problems).toEqual([]);
+    expect(result.errors).toEqual([]);
+    expect(result.frameSamples).toBe(512);
+    expect(requested).toEqual(expect.arrayContaining(['/models/silero_vad_v6.onnx', '/ort/ort-wasm-simd-threaded.wasm']));
+    expect(requested.filter((path) => path.endsWith('.mjs'))).toEqual([]); // the runtime's JS came in the bundle
+    const starts = result.events.filter((e) => e.type === 'speechStart');
+    const utterances = loadCorpus().utterances;
+    expect(starts).toHaveLength(utterances.length);
+    for (const [i, start] of starts.entries()) expect(Math.abs(start.atMs - (utterances[i]?.startMs ?? 0))).toBeLessThan(150);
     await page.close();
   });
 });

@@ -101,7 +101,7 @@ describe('createWebRtcVad', () => {
 describe('createSileroVad', () => {
   it("loads the model shipped by @ricky0123/vad-web in Node and scores speech high and silence low", async () => {
     const detector = await createSileroVad();
-    expect(detector).toMatchObject({ name: 'silero-v5', frameSamples: 512 });
+    expect(detector).toMatchObject({ name: 'silero-v6', frameSamples: 512 });
     const silence = await scores(detector, 0, first.startMs - 100);
     const speech = await scores(detector, first.startMs, first.endMs - first.startMs);
     expect(Math.max(...silence)).toBeLessThan(0.1);
@@ -111,7 +111,7 @@ describe('createSileroVad', () => {
   });
 
   it('takes the model as bytes, and reset() makes it score the same audio the same way again', async () => {
-    const model = readFileSync(join(dirname(require.resolve('@ricky0123/vad-web')), 'silero_vad_v6.onnx'));
+    const model = readFileSync(join(dirname(require.resolve('@ricky0123/vad-web')), 'silero_vad_v5.onnx'));
     const detector = await createSileroVad({ model: new Uint8Array(model) });
     expect(detector.name).toBe('silero-custom');
     const once = await scores(detector, first.startMs, 600);
@@ -119,6 +119,11 @@ describe('createSileroVad', () => {
     expect(await scores(detector, first.startMs, 600)).toEqual(once);
     detector.dispose();
     await expect(detector.process(new Int16Array(512))).rejects.toThrow(VadError);
+  });
+
+  it('refuses a relative WebAssembly URL where there is no page to resolve it against', async () => {
+    const error = await rejection(createSileroVad({ wasm: 'ort/ort-wasm-simd-threaded.wasm' }));
+    expect(error).toMatchObject({ code: 'VAD_INVALID_OPTIONS', reason: expect.stringContaining('wasm is not a URL') });
   });
 
   it('reports a model that cannot be read as VAD_UNAVAILABLE', async () => {

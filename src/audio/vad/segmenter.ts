@@ -131,13 +131,24 @@ export function createSpeechSegmenter(options: SpeechSegmenterOptions = {}): Spe
 /** The options with defaults filled in; throws a `VadError` for any out of range. */
 export function resolveSegmenterOptions(options: SpeechSegmenterOptions): Required<SpeechSegmenterOptions> {
   const threshold = options.threshold ?? DEFAULT_SEGMENTER.threshold;
+  const resolved = {
+    threshold,
+    negativeThreshold: options.negativeThreshold ?? Math.max(0, threshold - 0.15),
+    minSpeechMs: options.minSpeechMs ?? DEFAULT_SEGMENTER.minSpeechMs,
+    hangoverMs: options.hangoverMs ?? DEFAULT_SEGMENTER.hangoverMs,
+  };
+  const problem = segmenterOptionsProblem(resolved);
+  if (problem) throw new VadError('VAD_INVALID_OPTIONS', 'segmenter', problem);
+  return resolved;
+}
+
+/** What is wrong with these options, or undefined. */
+export function segmenterOptionsProblem(options: SpeechSegmenterOptions): string | undefined {
+  const { threshold = DEFAULT_SEGMENTER.threshold, minSpeechMs = 0, hangoverMs = 0 } = options;
   const negativeThreshold = options.negativeThreshold ?? Math.max(0, threshold - 0.15);
-  const minSpeechMs = options.minSpeechMs ?? DEFAULT_SEGMENTER.minSpeechMs;
-  const hangoverMs = options.hangoverMs ?? DEFAULT_SEGMENTER.hangoverMs;
-  const invalid = (reason: string) => new VadError('VAD_INVALID_OPTIONS', 'segmenter', reason);
-  if (!(threshold > 0 && threshold <= 1)) throw invalid(`threshold must be in (0, 1], got ${threshold}`);
-  if (!(negativeThreshold >= 0 && negativeThreshold <= threshold)) throw invalid(`negativeThreshold must be in [0, threshold], got ${negativeThreshold}`);
-  if (!(minSpeechMs >= 0 && Number.isFinite(minSpeechMs))) throw invalid(`minSpeechMs must be a finite number ≥ 0, got ${minSpeechMs}`);
-  if (!(hangoverMs >= 0 && Number.isFinite(hangoverMs))) throw invalid(`hangoverMs must be a finite number ≥ 0, got ${hangoverMs}`);
-  return { threshold, negativeThreshold, minSpeechMs, hangoverMs };
+  if (!(threshold > 0 && threshold <= 1)) return `threshold must be in (0, 1], got ${threshold}`;
+  if (!(negativeThreshold >= 0 && negativeThreshold <= threshold)) return `negativeThreshold must be in [0, threshold], got ${negativeThreshold}`;
+  if (!(minSpeechMs >= 0 && Number.isFinite(minSpeechMs))) return `minSpeechMs must be a finite number ≥ 0, got ${minSpeechMs}`;
+  if (!(hangoverMs >= 0 && Number.isFinite(hangoverMs))) return `hangoverMs must be a finite number ≥ 0, got ${hangoverMs}`;
+  return undefined;
 }
