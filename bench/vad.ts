@@ -76,34 +76,35 @@ export async function measureVad(options: VadOptions): Promise<VadResult> {
   const [white, pink, babble] = noiseScenes(corpus, options.noiseMs) as [Scene, Scene, Scene];
   const cpuAudio = noiseScenes(corpus, options.cpuAudioMs, ['pink'])[0] as Scene;
 
-  const candidates: VadCandidateResult[] = [];
-  for (const candidate of CANDIDATES) {
-    const detector = await candidate.make();
-    try {
+  const detectors = await Promise.all(CANDIDATES.map((candidate) => candidate.make()));
+  try {
+    // Accuracy first: it also warms every detector up (WebAssembly tiers up in background threads,
+    // whose CPU time would otherwise be counted against the first rounds).
+    const accuracy = [];
+    for (const detector of detectors) {
       // One scene at a time: a detector has one stream's state.
       const judge = async (scenes: Scene[]) => {
         const results = [];
         for (const scene of scenes) results.push(evaluate(scene, segment(await scoreScene(detector, scene))));
         return summarize(results);
       };
-      await cpuPerFrameUs(detector, cpuAudio); // a round to warm up (WebAssembly tiers up on first use), not counted
-      const cpu: number[] = [];
-      for (let round = 0; round < options.cpuRounds; round += 1) cpu.push(await cpuPerFrameUs(detector, cpuAudio));
-      candidates.push({
-        name: candidate.name,
-        isDefault: candidate.isDefault,
-        cpuPerFrameUs: median(cpu),
-        speech: await judge(easy),
-        hardSpeech: hard.length > 0 ? await judge(hard) : undefined,
-        noise: await judge([white, pink]),
-        babble: await judge([babble]),
-        bundle: await candidate.bundle(),
-      });
-    } finally {
-      detector.dispose();
+      accuracy.push({ speech: await judge(easy), hardSpeech: hard.length > 0 ? await judge(hard) : undefined, noise: await judge([white, pink]), babble: await judge([babble]) });
     }
+    // CPU: the candidates take turns, round by round, so that other load on the machine falls on each alike.
+    const cpu: number[][] = detectors.map(() => []);
+    for (let round = 0; round < options.cpuRounds; round += 1) {
+      for (const [i, detector] of detectors.entries()) cpu[i]?.push(await cpuPerFrameUs(detector, cpuAudio));
+    }
+    const candidates: VadCandidateResult[] = [];
+    for (const [i, candidate] of CANDIDATES.entries()) {
+      const figures = accuracy[i];
+      if (!figures) throw new Error(`no accuracy figures for ${candidate.name}`);
+      candidates.push({ name: candidate.name, isDefault: candidate.isDefault, cpuPerFrameUs: median(cpu[i] ?? []), ...figures, bundle: await candidate.bundle() });
+    }
+    return { candidates, actorPerFrameUs: await actorPerFrameUs(cpuAudio, options.cpuRounds), scenes: [...speech, white, pink, babble].map((s) => s.name) };
+  } finally {
+    for (const detector of detectors) detector.dispose();
   }
-  return { candidates, actorPerFrameUs: await actorPerFrameUs(cpuAudio, options.cpuRounds), scenes: [...speech, white, pink, babble].map((s) => s.name) };
 }
 
 /** The detector's process CPU time per 20 ms of the scene's audio, in µs. */

@@ -14,7 +14,7 @@ import { SAMPLES_PER_MS } from '../vad/wav.js';
 const ONSET_ERROR_MS = 150;
 /** Measured at most 139 ms, and it must stay under the 300 ms pre-roll, or the first syllable is lost. */
 const DETECTION_LATENCY_MS = 250;
-/** Measured at most 106 ms: the end a UI is told is this close to where the utterance ends. */
+/** Measured at most 139 ms: the end a UI is told is this close to where the utterance ends. */
 const END_ERROR_MS = 250;
 /** Measured 0.5 per minute (one in two minutes of white and pink noise). */
 const FALSE_STARTS_PER_MINUTE = 2;

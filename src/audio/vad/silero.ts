@@ -15,8 +15,8 @@ export type SileroModelVersion = 'v5' | 'v6';
 export interface SileroVadOptions {
   /**
    * The model: a version shipped by `@ricky0123/vad-web` (default `'v6'`, which on the fixtures
-   * heard pauses in babble better and took half the CPU of `'v5'`; Node reads it from the installed
-   * package), or the `.onnx` file as bytes or as a URL (needed in a browser).
+   * kept the pauses between utterances in babble that `'v5'` ran together; Node reads it from the
+   * installed package), or the `.onnx` file as bytes or as a URL (needed in a browser).
    */
   model?: SileroModelVersion | BinarySource;
   /**
