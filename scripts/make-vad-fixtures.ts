@@ -175,7 +175,7 @@ function makeBabble(): Int16Array {
   return toInt16(atLevel(mix, -20));
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const version = execFileSync('espeak-ng', ['--version'], { encoding: 'utf8' }).trim();
   mkdirSync(out, { recursive: true });
   const { track, utterances } = makeSpeechTrack();
@@ -194,7 +194,7 @@ function main(): void {
   writeFileSync(join(out, 'labels.json'), `${JSON.stringify(labels, null, 2)}\n`);
   console.log(`speech.wav: ${(track.length / SAMPLE_RATE).toFixed(2)} s, ${utterances.length} utterances; babble.wav: ${BABBLE_MS / 1000} s`);
   const scenesAt = process.argv.indexOf('--scenes');
-  if (scenesAt > 0) void writeScenes(process.argv[scenesAt + 1] ?? join(root, 'test-artifacts', 'vad-scenes'));
+  if (scenesAt > 0) await writeScenes(process.argv[scenesAt + 1] ?? join(root, 'test-artifacts', 'vad-scenes'));
 }
 
 async function writeScenes(folder: string): Promise<void> {
@@ -207,4 +207,7 @@ async function writeScenes(folder: string): Promise<void> {
   console.log(`scenes written to ${folder}`);
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
