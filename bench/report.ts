@@ -7,6 +7,8 @@ import type { GateResult } from './gate.js';
 import type { LongSessionResult } from './longSession.js';
 import type { MachineInfo } from './machine.js';
 import { P99_LIMIT_MS, type SessionsResult } from './sessions.js';
+import type { VadResult } from './vad.js';
+import { vadReport } from './vadReport.js';
 
 /** Everything one run measured. */
 export interface BenchResults {
@@ -16,6 +18,7 @@ export interface BenchResults {
   sessions: SessionsResult;
   gate: GateResult;
   long: LongSessionResult;
+  vad: VadResult;
 }
 
 /** The targets of issue 7. */
@@ -127,5 +130,7 @@ export function humanReport(results: BenchResults): string[] {
       `Heap (less code) at minute ${long.fromMinute}: ${kib(long.heapByMinute[long.fromMinute] ?? Number.NaN)}, at ${long.minutes}: ${kib(long.heapByMinute[long.minutes] ?? Number.NaN)}; ` +
       `growth ${kib(long.growthBytes)} (slope ${(long.slopeBytesPerMinute / 1024).toFixed(2)} KiB/min); total heapUsed growth ${kib(long.totalGrowthBytes)}.`,
   );
+  lines.push('');
+  lines.push(...vadReport(results.vad));
   return lines;
 }

@@ -14,12 +14,14 @@ import { humanReport, machineLines, type BenchResults } from './report.js';
 import { pinClientProcess } from './pinning.js';
 import { measureSessions, type SessionsOptions } from './sessions.js';
 import { canCollectGarbage } from './stats.js';
+import { measureVad, type VadOptions } from './vad.js';
 
 interface Plan {
   cpu: CpuOptions;
   sessions: SessionsOptions;
   gate: GateOptions;
   long: LongSessionOptions;
+  vad: VadOptions;
 }
 
 const FULL: Plan = {
@@ -36,6 +38,7 @@ const FULL: Plan = {
   },
   gate: { toolCalls: 10_000, sessions: 50, toolMs: 30, timeLimitMs: 90_000 },
   long: { minutes: 60, fromMinute: 5, warmupMinutes: 10 },
+  vad: { noiseMs: 60_000, allConditions: true, cpuRounds: 9, cpuAudioMs: 10_000 },
 };
 
 const QUICK: Plan = {
@@ -52,6 +55,7 @@ const QUICK: Plan = {
   },
   gate: { toolCalls: 40, sessions: 10, toolMs: 30, timeLimitMs: 20_000 },
   long: { minutes: 3, fromMinute: 1, warmupMinutes: 1 },
+  vad: { noiseMs: 3_000, allConditions: false, cpuRounds: 1, cpuAudioMs: 1_000 },
 };
 
 function step(name: string) {
@@ -69,19 +73,22 @@ async function main(): Promise<void> {
   const emulator = await startEmulatorChild(pinning);
   let results: BenchResults;
   try {
-    let done = step('1/4 CPU per frame');
+    let done = step('1/5 CPU per frame');
     const cpu = await measureCpuPerFrame(emulator.baseUrl, plan.cpu);
     done();
-    done = step('2/4 sessions per core and memory');
+    done = step('2/5 sessions per core and memory');
     const sessions = await measureSessions(emulator.baseUrl, async () => (await emulator.stats()).cpuMicros, plan.sessions);
     done();
-    done = step('3/4 gate');
+    done = step('3/5 gate');
     const gate = await measureGate(emulator.baseUrl, () => emulator.stats(), plan.gate);
     done();
-    done = step('4/4 long session');
+    done = step('4/5 long session');
     const long = await measureLongSession(plan.long);
     done();
-    results = { quick, machine: machineInfo(loadAtStart, pinning), cpu, sessions, gate, long };
+    done = step('5/5 voice activity detection');
+    const vad = await measureVad(plan.vad);
+    done();
+    results = { quick, machine: machineInfo(loadAtStart, pinning), cpu, sessions, gate, long, vad };
   } finally {
     await emulator.stop();
   }

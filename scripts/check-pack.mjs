@@ -19,7 +19,7 @@ try {
     const entries = {
       'gemini-live-fsm': ['createLiveSession', 'defineTool', 'LiveSessionError'],
       'gemini-live-fsm/machine': ['sessionMachine'],
-      'gemini-live-fsm/audio': ['mediaStreamSource', 'pacedPcm', 'createStreamResampler'],
+      'gemini-live-fsm/audio': ['mediaStreamSource', 'pacedPcm', 'createStreamResampler', 'createWebRtcVad', 'createSileroVad', 'createSpeechSegmenter', 'createPreRollBuffer', 'activityLogic'],
       'gemini-live-fsm/protocol': ['createGenAITransport', 'ConnectionClosedError', 'classifyClose'],
       'gemini-live-fsm/tools': ['validateArgs', 'checkResult', 'toFunctionDeclarations', 'openApiToJsonSchema', 'isStandardSchema'],
       'gemini-live-fsm/testing': ['createScriptedTransport', 'startLiveEmulator'],
@@ -32,6 +32,13 @@ try {
     }
     if (missing.length) { console.error('missing exports:', missing.join(', ')); process.exit(1); }
     console.log('pack check: the tarball installs and its ' + Object.keys(entries).length + ' entry points load');
+    // The detectors' packages are optional peers, not installed here: asking for one says how to get it.
+    const { createWebRtcVad } = await import('gemini-live-fsm/audio');
+    const refused = await createWebRtcVad().then(() => undefined, (error) => error);
+    if (refused?.code !== 'VAD_UNAVAILABLE' || !refused.reason.includes('npm install @echogarden/fvad-wasm')) {
+      console.error('createWebRtcVad without its package should fail with VAD_UNAVAILABLE, got', refused); process.exit(1);
+    }
+    console.log('pack check: without the optional detector packages, createWebRtcVad() says how to install one');
   `;
   execFileSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: app, stdio: 'inherit' });
   // A source map in the tarball must carry its sources: src/ is not shipped.

@@ -1,7 +1,8 @@
 /**
  * `gemini-live-fsm/audio`: audio in and out of a session. Sources of 16 kHz PCM16 for
  * `session.attachMic` (a paced PCM stream, a WAV file, synthetic speech, the browser microphone),
- * and the resampling they share.
+ * the resampling they share, and voice activity detection (detectors, hysteresis, pre-roll, and
+ * the activity actor that runs them beside a session).
  *
  * @packageDocumentation
  */
@@ -11,3 +12,7 @@ export { mediaStreamSource } from './browserMic.js';
 export type { MediaStreamAudioSource, MediaStreamSourceOptions } from './browserMic.js';
 export { createChunker, createPcm16Converter, createStreamResampler, floatToPcm16 } from './resample.js';
 export type { StreamResampler } from './resample.js';
+export * from './vad/index.js';
+export { DEFAULT_PRE_ROLL_MS, activityLogic, checkActivityInput } from '../actors/activity.js';
+export type { ActivityInput, DetectorSource } from '../actors/activity.js';
+export type { ActivityCommand, ActivityEvent, ActivityMode } from '../machines/activityEvents.js';

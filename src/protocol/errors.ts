@@ -27,7 +27,10 @@ export type LiveErrorCode =
   | 'INVALID_INPUT'
   | 'INVALID_OPTIONS'
   | 'MODEL_REFUSES'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  | 'VAD_INVALID_OPTIONS'
+  | 'VAD_UNAVAILABLE'
+  | 'VAD_FAILED';
 
 /** Base class of every error this library reports. */
 export class LiveSessionError extends Error {
@@ -155,6 +158,21 @@ export class ListenerError extends LiveSessionError {
   constructor(eventType: string, cause: unknown) {
     super('LISTENER_THREW', `a listener for '${eventType}' threw: ${describe(cause)}`, false, { cause });
     this.eventType = eventType;
+  }
+}
+
+/**
+ * Voice activity detection went wrong: options out of range (`VAD_INVALID_OPTIONS`), a detector
+ * that could not be loaded (`VAD_UNAVAILABLE`: its optional package is not installed, or its
+ * WebAssembly or model could not be fetched), or one that failed on a frame (`VAD_FAILED`).
+ */
+export class VadError extends LiveSessionError {
+  /** The detector's name, or the part (`segmenter`, `preRoll`, `activity`) whose options were wrong. */
+  readonly source: string;
+
+  constructor(code: 'VAD_INVALID_OPTIONS' | 'VAD_UNAVAILABLE' | 'VAD_FAILED', source: string, reason: string, options?: { cause?: unknown }) {
+    super(code, `${source}: ${reason}`, false, options);
+    this.source = source;
   }
 }
 

@@ -14,6 +14,7 @@ export {
   SessionClosedError,
   ToolError,
   TransportError,
+  VadError,
   closeError,
 } from './errors.js';
 export type { LiveErrorCode, ToolErrorCode } from './errors.js';

@@ -26,6 +26,11 @@ describe('npm run bench', () => {
     expect(stdout).toMatch(/^(Pinned: the clients|Not pinned \()/m);
     expect(stdout).toContain('raw SDK clients, for comparison');
     expect(stdout).toContain('bare ws clients, for comparison');
+    // The voice activity part: a column per candidate detector, a figure in every cell.
+    expect(stdout).toContain('| | webrtc (default) | silero-v6 | silero-v5 |');
+    for (const row of ['CPU per 20 ms of audio', 'bytes a page loads', 'utterances bracketed one to one, clean to 10 dB SNR', 'false starts per minute, white and pink noise']) {
+      expect(stdout).toMatch(new RegExp(`^\\| ${row} \\|( [^|]*\\d[^|]* \\|){3}$`, 'm'));
+    }
     const last = stdout.trimEnd().split('\n').slice(-FIGURES.length);
     expect(last.map((line) => line.slice(0, line.lastIndexOf(':')))).toEqual(FIGURES);
     for (const line of last) {

@@ -40,6 +40,22 @@ describe('browser builds', () => {
     expect(await nodeImportsOf('src/devtools/browser.ts')).toEqual([]);
   });
 
+  it('the audio entry too, and it leaves the detectors\' optional packages out (an app that uses one imports it itself)', async () => {
+    expect(await nodeImportsOf('src/audio/index.ts')).toEqual([]);
+    const { metafile } = await build({
+      entryPoints: [resolve(root, 'src/audio/index.ts')],
+      bundle: true,
+      write: false,
+      platform: 'browser',
+      format: 'esm',
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(metafile.inputs);
+    expect(inputs).toContain('src/audio/vad/webrtc.ts');
+    expect(inputs.filter((input) => /fvad-wasm|onnxruntime|vad-web/.test(input))).toEqual([]);
+  });
+
   it('and the check would see one: the Node devtools entry serves pages with node:http', async () => {
     expect(await nodeImportsOf('src/devtools/index.ts')).toContainEqual(expect.stringMatching(/^node:http /));
   });
