@@ -13,44 +13,8 @@
 /** @typedef {import('../chart.js').ChartState} ChartState */
 /** @typedef {import('../chart.js').ChartTransition} ChartTransition */
 
-/**
- * A graph in ELK's JSON format, as elkjs takes and returns it.
- * @typedef {object} ElkGraphNode
- * @property {string} id
- * @property {number} [x]
- * @property {number} [y]
- * @property {number} [width]
- * @property {number} [height]
- * @property {Record<string, string>} [layoutOptions]
- * @property {ElkGraphNode[]} [children]
- * @property {ElkGraphEdge[]} [edges]
- */
-
-/**
- * @typedef {object} ElkGraphLabel
- * @property {string} text
- * @property {number} width
- * @property {number} height
- * @property {number} [x]
- * @property {number} [y]
- */
-
-/**
- * @typedef {object} ElkGraphSection
- * @property {{ x: number, y: number }} startPoint
- * @property {{ x: number, y: number }} endPoint
- * @property {{ x: number, y: number }[]} [bendPoints]
- */
-
-/**
- * @typedef {object} ElkGraphEdge
- * @property {string} id
- * @property {string[]} sources
- * @property {string[]} targets
- * @property {ElkGraphLabel[]} [labels]
- * @property {ElkGraphSection[]} [sections]
- * @property {Record<string, string>} [layoutOptions]
- */
+/** @typedef {import('elkjs/lib/elk-api.js').ElkNode} ElkGraphNode a graph in ELK's JSON format */
+/** @typedef {import('elkjs/lib/elk-api.js').ElkExtendedEdge} ElkGraphEdge */
 
 /**
  * What a box of the diagram stands for.
@@ -178,7 +142,7 @@ export function wrap(text, width) {
   const lines = [];
   let line = '';
   for (const piece of pieces) {
-    if (line.length > 0 && line.length + piece.length > width) {
+    if (line.length > 0 && (line + piece).trimEnd().length > width) {
       lines.push(line.trimEnd());
       line = `  ${piece}`;
     } else {

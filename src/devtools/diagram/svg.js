@@ -178,6 +178,8 @@ export function drawDiagram(diagram, laidOut) {
     },
     [
       svgElement('title', {}, ['The session statechart']),
+      // Opaque, so the drawing reads the same on a dark page.
+      svgElement('rect', { class: 'background', width, height, fill: '#ffffff' }),
       svgElement('defs', {}, [marker('statechart-arrow', COLOURS.line), marker('statechart-arrow-hot', '#d9480f')]),
       svgElement('g', { class: 'boxes' }, boxes.filter((b) => b !== undefined)),
       svgElement('g', { class: 'edges' }, edges.filter((e) => e !== undefined)),
