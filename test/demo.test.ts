@@ -68,7 +68,7 @@ describe('npm run demo', () => {
   }, 60_000);
 
   it('--inspect serves the inspector page, waits for it, and streams the conversation to it', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/demo/demo.ts', '--inspect'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/demo/demo.ts', '--inspect', '--inspect-keep', '0'], {
       cwd: root,
       env: { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'inherit'],

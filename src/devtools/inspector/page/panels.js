@@ -81,7 +81,7 @@ function drawLedger(ledger) {
     state.setAttribute('data-ledger-state', entry.state);
     const stateCell = el('td');
     stateCell.append(state);
-    const took = el('td', 'timer');
+    const took = el('td', entry.endedAt === undefined ? 'timer' : 'took');
     if (entry.endedAt !== undefined) took.textContent = seconds(entry.endedAt - entry.startedAt);
     else took.setAttribute('data-since', String(entry.startedAt));
     tr.append(call, stateCell, el('td', '', `#${entry.generation}`), el('td', '', clock(entry.startedAt)), took);
