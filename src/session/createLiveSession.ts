@@ -28,6 +28,7 @@ import { INPUT_AUDIO_MIME_TYPE, REALTIME_INPUT_KINDS, type RealtimeInputKind } f
 import type { AnyTool } from '../tools/defineTool.js';
 import { toFunctionDeclarations } from '../tools/declarations.js';
 import type { LiveTransport } from '../protocol/transport.js';
+import { instrumentSession, type TelemetryOptions } from '../telemetry/instrumentSession.js';
 
 /** How the session reaches the Live API: the SDK client, or any transport. */
 export type SessionConnection =
@@ -60,6 +61,8 @@ export type LiveSessionOptions = SessionConnection & {
   gateNonBlockingTools?: boolean;
   /** Any XState inspection observer, passed to `createActor`. */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** OpenTelemetry spans and metrics (default: the global providers, a no-op without an SDK); `false` for none. */
+  telemetry?: false | TelemetryOptions;
 };
 
 /** The session's top-level state. */
@@ -322,6 +325,7 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
     },
   };
 
+  if (options.telemetry !== false) instrumentSession(session, options.telemetry, { model: options.model });
   return session;
 }
 
