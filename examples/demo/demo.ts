@@ -154,7 +154,8 @@ async function openInspector(port: number, waitSeconds: number): Promise<Inspect
   console.log(colour.bold(`inspector: ${inspector.url}`));
   if (waitSeconds > 0) {
     console.log(`open it in a browser on this machine; the conversation starts when it connects (or in ${waitSeconds} s)`);
-    await inspector.waitForClient({ timeoutMs: waitSeconds * 1000 }).then(
+    // Once the page has drawn the chart, it shows the conversation as it happens.
+    await inspector.waitForClient({ timeoutMs: waitSeconds * 1000, drawn: true }).then(
       () => console.log('inspector page connected\n'),
       () => console.log('no inspector page yet: starting anyway\n'),
     );

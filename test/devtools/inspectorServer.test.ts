@@ -118,6 +118,23 @@ describe('startInspector', () => {
     await h.session.close();
   });
 
+  it('waits, if asked, until a page has drawn the chart', async () => {
+    inspector = await startInspector();
+    let drawn = false;
+    const waiting = inspector.waitForClient({ drawn: true }).then(() => (drawn = true));
+    const page = pageSocket(inspector.url);
+    await page.opened;
+    await expect.poll(() => page.messages[0]?.type).toBe('init');
+    await inspector.waitForClient(); // connected is enough for this one
+    expect(drawn).toBe(false);
+    page.socket.send('{"type":"something else"}');
+    page.socket.send('{"type":"drawn"}');
+    await waiting;
+    expect(drawn).toBe(true);
+    await inspector.waitForClient({ drawn: true }); // at once now
+    page.socket.close();
+  });
+
   it('rejects waitForClient when no page comes', async () => {
     inspector = await startInspector();
     await expect(inspector.waitForClient({ timeoutMs: 50 })).rejects.toThrow('no inspector page connected');

@@ -43,7 +43,11 @@ export interface Inspector {
   /** Pages connected right now. */
   readonly clients: number;
   /** Resolves when a page has connected (at once if one is). */
-  waitForClient(options?: { timeoutMs?: number }): Promise<void>;
+  /**
+   * Resolves when a page has connected (at once if one is); with `drawn`, only once a page has
+   * also laid out and drawn the chart, so that it shows what happens from then on as it happens.
+   */
+  waitForClient(options?: { timeoutMs?: number; drawn?: boolean }): Promise<void>;
   /** Disconnects every page and stops listening. Inspection after it is ignored. Idempotent. */
   close(): Promise<void>;
 }
@@ -75,7 +79,9 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
   const assets = await loadPageAssets();
   const maxEntries = options.maxEntries ?? 500;
   let closed = false;
-  const waiters = new Set<() => void>();
+  // Each waiter is told about every page that connects, and every page that has drawn its chart.
+  const waiters = new Set<(drawn: boolean) => void>();
+  const drawnPages = new WeakSet<WebSocket>();
 
   const server = createServer();
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 });
@@ -144,8 +150,14 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
 
   sockets.on('connection', (client: WebSocket) => {
     client.on('error', () => client.terminate());
+    // The page's one message: it has drawn the chart.
+    client.on('message', (data: Buffer) => {
+      if (data.toString('utf8') !== '{"type":"drawn"}') return;
+      drawnPages.add(client);
+      for (const wake of [...waiters]) wake(true);
+    });
     client.send(JSON.stringify({ type: 'init', chart, view: model.view(), timeline: model.timeline(), maxEntries }));
-    for (const wake of [...waiters]) wake();
+    for (const wake of [...waiters]) wake(false);
   });
 
   return {
@@ -160,17 +172,19 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
     get clients() {
       return sockets.clients.size;
     },
-    waitForClient({ timeoutMs = 10_000 } = {}) {
-      if (sockets.clients.size > 0) return Promise.resolve();
+    waitForClient({ timeoutMs = 10_000, drawn = false } = {}) {
+      const ready = [...sockets.clients].some((client) => !drawn || drawnPages.has(client));
+      if (ready) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
-        const done = () => {
+        const done = (pageDrawn: boolean) => {
+          if (drawn && !pageDrawn) return;
           clearTimeout(timer);
           waiters.delete(done);
           resolve();
         };
         const timer = setTimeout(() => {
           waiters.delete(done);
-          reject(new Error(`no inspector page connected within ${timeoutMs} ms`));
+          reject(new Error(`no inspector page ${drawn ? 'drew the chart' : 'connected'} within ${timeoutMs} ms`));
         }, timeoutMs);
         waiters.add(done);
       });

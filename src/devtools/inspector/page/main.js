@@ -77,13 +77,18 @@ function applyView(view) {
   if (selected === undefined) show(frameOf(view));
 }
 
-/** @param {ServerMessage} data */
-function receive(data) {
+/**
+ * @param {ServerMessage} data
+ * @param {WebSocket} socket
+ */
+function receive(data, socket) {
   if (data.type === 'init') {
     maxRows = data.maxEntries;
     timeline.clear();
     backToLive();
     chart = createChartView(byId('chart'), data.chart);
+    // Tell the server the chart is up: a program may wait for that before it starts.
+    void chart.ready.then(() => socket.readyState === WebSocket.OPEN && socket.send(JSON.stringify({ type: 'drawn' })));
     timeline.add(data.timeline);
     applyView(data.view);
     return;
@@ -108,7 +113,7 @@ function connect() {
     conn.textContent = 'live';
     conn.setAttribute('data-conn', 'live');
   };
-  socket.onmessage = (message) => receive(JSON.parse(String(message.data)));
+  socket.onmessage = (message) => receive(JSON.parse(String(message.data)), socket);
   socket.onclose = () => {
     // What is shown stays: the session's story does not vanish with the program that ran it.
     if (opened || conn.getAttribute('data-conn') === 'live') {
