@@ -33,6 +33,7 @@ export function closeAttributes(by: 'client' | 'server', error: ErrorFacts | und
 
 interface OpenTool {
   span: Span;
+  call: FunctionCall;
   name: string;
   id: string | undefined;
   startedAt: number;
@@ -53,7 +54,6 @@ export class SessionTrace {
   private readonly connections = new Map<number, Span>();
   private reconnect: Span | undefined;
   private readonly tools = new Set<OpenTool>();
-  private readonly toolsByCall = new WeakMap<FunctionCall, OpenTool>();
 
   constructor(
     private readonly tracer: Tracer,
@@ -133,19 +133,20 @@ export class SessionTrace {
       if (call.id !== undefined) attributes[SEMCONV.toolCallId] = call.id;
       const tool: OpenTool = {
         span: this.child(`${EXECUTE_TOOL} ${call.name}`, connection, SpanKind.INTERNAL, attributes),
+        call,
         name: call.name,
         id: call.id,
         startedAt: performance.now(),
         gatedAtStart: gated,
       };
       this.tools.add(tool);
-      this.toolsByCall.set(call, tool);
     }
   }
 
   /** Ends the span of `call` (the same object, or the same id); `gated` is the gated clock now. */
   toolEnded(call: FunctionCall | { id: string }, outcome: ToolOutcomeName, errorType: string | undefined, gated: number): EndedTool | undefined {
-    const tool = this.toolsByCall.get(call as FunctionCall) ?? [...this.tools].find((t) => call.id !== undefined && t.id === call.id);
+    const open = [...this.tools];
+    const tool = open.find((t) => t.call === call) ?? open.find((t) => call.id !== undefined && t.id === call.id);
     return tool ? this.finish(tool, outcome, errorType, gated) : undefined;
   }
 

@@ -236,6 +236,9 @@ function textWidth(lines, charWidth) {
  * The diagram of a chart, ready for `new ELK().layout(diagram.graph)`.
  * @param {ChartState} chart
  * @returns {Diagram}
+ * @example
+ * const diagram = chartDiagram(describeChart(sessionMachine));
+ * const drawing = drawDiagram(diagram, await new ELK().layout(diagram.graph));
  */
 export function chartDiagram(chart) {
   /** @type {Record<string, BoxInfo>} */

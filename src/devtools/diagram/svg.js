@@ -33,13 +33,17 @@ export const COLOURS = {
   label: '#ffffff',
 };
 
+/** The drawing's font: monospace, so that the widths the layout assumed hold. */
 export const FONT = "ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', 'Liberation Mono', monospace";
 
 /**
+ * An SVG element as data; attributes that are `undefined` are left out.
  * @param {string} tag
  * @param {Record<string, string | number | undefined>} attrs
  * @param {(SvgElement | string)[]} [children]
  * @returns {SvgElement}
+ * @example
+ * svgMarkup(svgElement('text', { x: 1 }, ['idle'])); // '<text x="1">idle</text>'
  */
 export function svgElement(tag, attrs, children = []) {
   /** @type {Record<string, string | number>} */

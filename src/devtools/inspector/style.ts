@@ -2,6 +2,7 @@
  * The inspector page's stylesheet, served as `/style.css`. The chart's own colours are drawn into
  * the SVG (so docs/statechart.svg looks right alone); these rules add the page's highlights on top.
  */
+/** The stylesheet, as served. */
 export const INSPECTOR_STYLE = `
 :root { font: 13px/1.4 system-ui, sans-serif; color: #1d2330; background: #f4f6f9; }
 body { margin: 0; }
