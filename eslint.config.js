@@ -16,6 +16,8 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['warn', 'error'] }],
     },
   },
+  // The inspector page's modules run in a browser, served as they are.
+  { files: ['src/devtools/inspector/page/**'], languageOptions: { globals: { ...globals.browser } } },
   {
     files: ['scripts/**', 'examples/**', 'bench/**', 'src/cli/**', 'src/devtools/**'],
     rules: { 'no-console': 'off' },

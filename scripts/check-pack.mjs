@@ -23,7 +23,8 @@ try {
       'gemini-live-fsm/protocol': ['createGenAITransport', 'ConnectionClosedError', 'classifyClose'],
       'gemini-live-fsm/tools': ['validateArgs', 'checkResult', 'toFunctionDeclarations', 'openApiToJsonSchema', 'isStandardSchema'],
       'gemini-live-fsm/testing': ['createScriptedTransport', 'startLiveEmulator'],
-      'gemini-live-fsm/devtools': ['createStateLogger', 'startInspector', 'connectReduxDevTools', 'describeChart', 'toMermaid'],
+      'gemini-live-fsm/devtools': ['createStateLogger', 'startInspector', 'connectReduxDevTools', 'describeChart', 'toMermaid', 'chartDiagram', 'drawDiagram'],
+      'gemini-live-fsm/telemetry': ['instrumentSession', 'METRIC', 'SPAN'],
     };
     const missing = [];
     for (const [name, names] of Object.entries(entries)) {
@@ -62,6 +63,20 @@ try {
     console.log('pack check: the browser devtools entry loads without the inspector server');
   `;
   execFileSync(process.execPath, ['--conditions=browser', '--input-type=module', '-e', browserProbe], { cwd: app, stdio: 'inherit' });
+  // The inspector serves its page, modules and elkjs from the installed package: no network.
+  const inspectorProbe = `
+    const { startInspector } = await import('gemini-live-fsm/devtools');
+    const inspector = await startInspector();
+    const missing = [];
+    for (const path of ['/', '/style.css', '/page/main.js', '/page/chart.js', '/diagram/graph.js', '/diagram/svg.js', '/vendor/elk.bundled.js']) {
+      const response = await fetch(new URL(path, inspector.url));
+      if (response.status !== 200 || (await response.text()).length === 0) missing.push(path);
+    }
+    await inspector.close();
+    if (missing.length) { console.error('the inspector does not serve', missing.join(', ')); process.exit(1); }
+    console.log('pack check: the inspector serves its page, its modules and elkjs from the package');
+  `;
+  execFileSync(process.execPath, ['--input-type=module', '-e', inspectorProbe], { cwd: app, stdio: 'inherit' });
   execFileSync(join(app, 'node_modules', '.bin', 'gemini-live-fsm'), ['--help'], { cwd: app, stdio: 'ignore' });
   console.log('pack check: the gemini-live-fsm command runs');
 } finally {

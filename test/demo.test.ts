@@ -68,7 +68,7 @@ describe('npm run demo', () => {
   }, 60_000);
 
   it('--inspect serves the inspector page, waits for it, and streams the conversation to it', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/demo/demo.ts', '--inspect'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/demo/demo.ts', '--inspect', '--inspect-keep', '0'], {
       cwd: root,
       env: { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -88,6 +88,8 @@ describe('npm run demo', () => {
       const page = new WebSocket(`${url.replace('http', 'ws')}ws`);
       page.on('message', (data: Buffer) => views.push((JSON.parse(data.toString('utf8')) as { view: InspectorView }).view));
       page.on('error', () => undefined); // the demo closes it when it ends
+      // A page says so once it has drawn the chart; the demo waits for that to start.
+      page.on('open', () => page.send(JSON.stringify({ type: 'drawn' })));
       expect(await exited).toBe(0);
       expect(stdout).toContain('inspector page connected');
       expect(stdout).toContain('connection closes with 1008: 0');

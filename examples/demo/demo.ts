@@ -8,7 +8,9 @@
  *        [--wav file.wav] [--model name]
  *   npm run demo -- --inspect     also serve the offline inspector page and print its URL; the
  *        [--inspect-port N]        conversation starts once a page has opened it (or after
- *        [--inspect-wait S]        --inspect-wait seconds, default 30; 0 does not wait)
+ *        [--inspect-wait S]        --inspect-wait seconds, default 30; 0 does not wait). When the
+ *        [--inspect-keep S]        demo ends the page keeps the whole story: the inspector serves
+ *                                  it until Ctrl-C (or for --inspect-keep seconds; 0 quits at once)
  */
 import { GoogleGenAI, Modality } from '@google/genai';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -102,11 +104,12 @@ async function main() {
       inspect: { type: 'boolean', default: false },
       'inspect-port': { type: 'string', default: '0' },
       'inspect-wait': { type: 'string', default: '30' },
+      'inspect-keep': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
-    console.log('usage: npm run demo [-- --no-gate] [-- --live [--wav file.wav] [--model name]] [-- --inspect [--inspect-port N] [--inspect-wait S]]');
+    console.log('usage: npm run demo [-- --no-gate] [-- --live [--wav file.wav] [--model name]] [-- --inspect [--inspect-port N] [--inspect-wait S] [--inspect-keep S]]');
     return 0;
   }
   if (values.inspect && values['no-gate']) {
@@ -115,19 +118,44 @@ async function main() {
   }
   const inspector = values.inspect ? await openInspector(Number(values['inspect-port']), Number(values['inspect-wait'])) : undefined;
   try {
-    return await run(values, inspector);
+    const code = await run(values, inspector);
+    if (inspector) await keepServing(inspector, values['inspect-keep'] === undefined ? undefined : Number(values['inspect-keep']));
+    return code;
   } finally {
     await inspector?.close();
   }
 }
 
+/**
+ * After the demo, the inspector keeps serving the session's whole story (final state, timeline,
+ * time travel) to pages open or opened now, until Ctrl-C or `seconds` have passed.
+ */
+async function keepServing(inspector: Inspector, seconds: number | undefined): Promise<void> {
+  if (seconds === 0) return;
+  const until = seconds === undefined ? 'press Ctrl-C to quit' : `for ${seconds} s (Ctrl-C quits sooner)`;
+  console.log(`\n${colour.bold(`inspector: the session's whole story stays at ${inspector.url}`)}; ${until}`);
+  await new Promise<void>((resolve) => {
+    const timer = seconds === undefined ? undefined : setTimeout(done, seconds * 1000);
+    function done() {
+      clearTimeout(timer);
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    }
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}
+
 /** Starts the offline inspector, prints its URL, and waits a while for a page to open it. */
 async function openInspector(port: number, waitSeconds: number): Promise<Inspector> {
-  const inspector = await startInspector({ port, title: 'gemini-live-fsm demo' });
+  // Room for the whole conversation's timeline, so a page opened after the end gets all of it.
+  const inspector = await startInspector({ port, title: 'gemini-live-fsm demo', maxEntries: 5000 });
   console.log(colour.bold(`inspector: ${inspector.url}`));
   if (waitSeconds > 0) {
     console.log(`open it in a browser on this machine; the conversation starts when it connects (or in ${waitSeconds} s)`);
-    await inspector.waitForClient({ timeoutMs: waitSeconds * 1000 }).then(
+    // Once the page has drawn the chart, it shows the conversation as it happens.
+    await inspector.waitForClient({ timeoutMs: waitSeconds * 1000, drawn: true }).then(
       () => console.log('inspector page connected\n'),
       () => console.log('no inspector page yet: starting anyway\n'),
     );

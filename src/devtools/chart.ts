@@ -3,6 +3,7 @@
  * the offline inspector page and the Mermaid diagram draw exactly the machine that runs.
  */
 import type { AnyStateMachine } from 'xstate';
+import { transitionId } from './diagram/graph.js';
 
 /** One transition of a state. */
 export interface ChartTransition {
@@ -129,6 +130,22 @@ export function actionName(action: unknown): string {
   if (typeof action === 'function') return action.name || 'inline action';
   if (action && typeof action === 'object' && 'type' in action) return String((action as { type: unknown }).type);
   return 'action';
+}
+
+/**
+ * The id the diagram gives a transition definition of XState's (as the inspection event
+ * `@xstate.microstep` lists them in `_transitions`): its state's id and its place in the order
+ * {@link describeChart} lists that state's transitions. `undefined` for one not of the state.
+ */
+export function transitionIdOf(transition: unknown): string | undefined {
+  const source = (transition as { source?: NodeLike } | null)?.source;
+  if (!source?.transitions) return undefined;
+  const delayed = new Set(source.after.map((t) => t.eventType));
+  const inOrder: unknown[] = [];
+  for (const [eventType, list] of source.transitions) if (!delayed.has(eventType)) inOrder.push(...list);
+  inOrder.push(...(source.always ?? []), ...source.after);
+  const index = inOrder.indexOf(transition);
+  return index < 0 ? undefined : transitionId(source.id, index);
 }
 
 /** Every state of a chart, depth first, the root included. */

@@ -77,16 +77,31 @@ export function staysOn(state: ChartState): string[] {
 }
 
 /**
- * The whole `docs/statechart.md`: the diagram and the table of events handled in place.
- * `scripts/statechart-mermaid.ts` writes it; a test checks that it matches the machine.
+ * The whole `docs/statechart.md`: the drawing (`svgFile`, an image beside it, when given), the
+ * Mermaid diagram and the table of events handled in place. `scripts/statechart-docs.ts` writes
+ * it; a test checks that it matches the machine.
  */
-export function statechartMarkdown(chart: ChartState, command: string): string {
+export function statechartMarkdown(chart: ChartState, command: string, svgFile?: string): string {
   const rows = allStates(chart)
     .filter((state) => staysOn(state).length > 0)
     .map((state) => {
       const name = state.id === chart.id ? `${state.id} (every state)` : state.id.split('.').slice(1).join('.');
       return `| \`${name}\` | ${staysOn(state).map((e) => `\`${e}\``).join(', ')} |`;
     });
+  const drawing = svgFile
+    ? [
+        `![The session statechart: states as nested boxes, transitions as labelled arrows](${svgFile})`,
+        '',
+        `[\`${svgFile}\`](${svgFile}) is laid out by elkjs and drawn by the renderer the offline inspector`,
+        'page uses, so it is the picture the page shows. Each arrow is a transition that changes state,',
+        'labelled with its event and `[guard]`; the lines written inside a box are the transitions that',
+        'stay in that state (`[else]` is the unguarded fallback); a dot marks the initial state; `any',
+        'state` is where the transitions that apply in every state leave from.',
+        '',
+        'The same chart as Mermaid source:',
+        '',
+      ]
+    : [];
   return [
     '# The session statechart',
     '',
@@ -95,6 +110,7 @@ export function statechartMarkdown(chart: ChartState, command: string): string {
     '`event [guard]`; `always` transitions are taken as soon as their guard holds, `after X` ones when',
     'the delay `X` has passed.',
     '',
+    ...drawing,
     '```mermaid',
     toMermaid(chart).trimEnd(),
     '```',

@@ -3,68 +3,28 @@
  * actors, checks every value at the front door, turns method calls into events, and delivers
  * emitted events to listeners that may throw without harming the session.
  */
-import { createActor, type Actor, type InspectionEvent } from 'xstate';
+import { createActor, type InspectionEvent } from 'xstate';
 import { connectionCallback } from '../actors/connection.js';
 import { inputBufferCallback } from '../actors/inputBuffer.js';
 import { toolExecutorCallback } from '../actors/toolExecutor.js';
-import type { SessionMachine } from '../machines/session.machine.js';
 import { inputKind } from '../machines/wire.js';
-import type { AudioSource, InputEvent, PendingCall, SessionEmitted } from '../machines/types.js';
+import type { InputEvent, SessionEmitted } from '../machines/types.js';
 import { InternalError, InvalidInputError, ListenerError, LiveSessionError, SessionClosedError, describe } from '../protocol/errors.js';
 import type { RealtimeInputKind } from '../protocol/messages.js';
 import { toFunctionDeclarations } from '../tools/declarations.js';
 import { FastLane } from './fastLane.js';
 import { checkAudio, checkText, checkVideo, micSourceProblem, type Checked } from './frontDoor.js';
-import { createListeners, type SessionListener } from './listeners.js';
-import { OutsideCounts, sessionMetrics, type SessionMetrics, type SessionState } from './metrics.js';
+import { createListeners } from './listeners.js';
+import type { LiveSession } from './liveSession.js';
+import { OutsideCounts, sessionMetrics, type SessionState } from './metrics.js';
 import { resolveOptions, type LiveSessionOptions } from './options.js';
 import { liveSessionMachine, provideServices } from './services.js';
+import { instrumentSession } from '../telemetry/instrumentSession.js';
 
+export type { LiveSession } from './liveSession.js';
 export type { LiveSessionOptions, SessionConnection } from './options.js';
 export type { SessionMetrics, SessionState } from './metrics.js';
 export type { SessionListener } from './listeners.js';
-
-/** A Gemini Live session owned by a statechart. Create one with {@link createLiveSession}. */
-export interface LiveSession {
-  /** The XState actor itself, for inspection and advanced use. */
-  readonly actor: Actor<SessionMachine>;
-  /** The top-level state right now. */
-  readonly state: SessionState;
-  /** Connects; resolves once setup is complete, rejects with the error if the session closes first. */
-  connect(): Promise<void>;
-  /**
-   * Closes the session for good: pending tools are aborted, nothing more is sent. Resolves once
-   * every socket is closed and every child actor stopped. Idempotent.
-   */
-  close(): Promise<void>;
-  /** Subscribes to an emitted event; returns the unsubscribe function. */
-  on<T extends SessionEmitted['type']>(type: T, listener: SessionListener<T>): () => void;
-  /** Streams one chunk of 16 kHz PCM16 audio. */
-  sendAudio(pcm: Uint8Array): void;
-  /** Streams one video frame (a JPEG or PNG image). */
-  sendVideo(frame: Uint8Array, mimeType: string): void;
-  /** Sends realtime text. */
-  sendText(text: string): void;
-  /** Marks the start of user activity (with automatic activity detection off). */
-  activityStart(): void;
-  /** Marks the end of user activity. */
-  activityEnd(): void;
-  /** Says the audio stream has ended (with automatic activity detection on). */
-  audioStreamEnd(): void;
-  /** Streams a source of 16 kHz PCM16 audio (an async iterable; a Node `Readable` is one). */
-  attachMic(source: AudioSource, options?: { maxChunkBytes?: number }): void;
-  /** Stops reading the attached source. */
-  detachMic(): void;
-  /** The calls the server is waiting on. */
-  pendingToolCalls(): PendingCall[];
-  /** The counters: forwarded, dropped by reason, tools, errors, time gated. */
-  metrics(): SessionMetrics;
-  /**
-   * Has every frame processed as a machine event until the returned function is called, so that
-   * an inspector attached later sees each one (see the `inspectFrames` option).
-   */
-  observeEveryFrame(): () => void;
-}
 
 /**
  * Creates a session. Nothing is sent until `connect()`. Options that cannot work throw an
@@ -264,6 +224,7 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
 
     observeEveryFrame: () => lane.observeEveryFrame(),
   };
+  if (options.telemetry !== false) instrumentSession(session, options.telemetry, { model: options.model });
   return session;
 }
 

@@ -11,6 +11,7 @@ import type { InputPolicy, SessionSettings } from '../machines/types.js';
 import { InvalidOptionsError } from '../protocol/errors.js';
 import type { LiveTransport } from '../protocol/transport.js';
 import type { ToolSchemaField } from '../tools/declarations.js';
+import type { TelemetryOptions } from '../telemetry/instrumentSession.js';
 import type { AnyTool } from '../tools/types.js';
 import { duration } from './durations.js';
 import { checkTools } from './toolOptions.js';
@@ -63,6 +64,8 @@ export type LiveSessionOptions = SessionConnection & {
    * counts reach the snapshots' inspectors through `metrics()`).
    */
   inspectFrames?: boolean;
+  /** OpenTelemetry spans and metrics (default: the global providers, a no-op without an SDK); `false` for none. */
+  telemetry?: false | TelemetryOptions;
 };
 
 const DEFAULT_TOOL_TIMEOUT_MS = 30_000;

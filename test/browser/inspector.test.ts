@@ -4,7 +4,8 @@ import { GoogleGenAI, Modality } from '@google/genai';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLiveSession, defineTool, type LiveSession } from '../../src/index.js';
-import { startInspector, type Inspector } from '../../src/devtools/index.js';
+import { allStates, chartIds, describeChart, startInspector, type Inspector } from '../../src/devtools/index.js';
+import { sessionMachine } from '../../src/machines/index.js';
 import { startLiveEmulator, type LiveEmulator } from '../../src/testing/index.js';
 import { deferred, FRAME } from '../helpers.js';
 import { ARTIFACTS, launchChromium } from './chromium.js';
@@ -29,6 +30,11 @@ afterAll(async () => {
   await inspector?.close();
   await emulator?.close();
 });
+
+/** Waits until the chart is laid out and drawn. */
+async function chartDrawn(page: Page) {
+  await page.waitForSelector('#chart[data-layout="done"] svg');
+}
 
 /** Waits until the page shows `state` as the active leaf, the only one highlighted as such. */
 async function expectState(page: Page, state: string) {
@@ -64,11 +70,35 @@ describe('the offline inspector page, in headless Chromium', () => {
 
     await page.goto(inspector.url);
     await page.waitForSelector('#conn[data-conn="live"]');
-    // The chart is drawn from the machine: every state is there, nested.
-    for (const id of ['session.idle.disconnected', 'session.idle.reconnecting.backoff', 'session.awaitingToolResponse', 'session.closed']) {
-      expect(await page.$(`[data-state-id="${id}"]`)).not.toBeNull();
+    await chartDrawn(page);
+    // The chart is drawn from the machine's definition: every state, and every transition (an
+    // arrow when it changes state, a line in its box when it stays), counted against it.
+    const chart = describeChart(sessionMachine);
+    const ids = chartIds(chart);
+    const drawnStates = await page.$$eval('#chart [data-state-id]', (nodes) => nodes.map((n) => n.getAttribute('data-state-id')));
+    expect(drawnStates.sort()).toEqual([...ids.states].sort());
+    const drawnTransitions = await page.$$eval('#chart [data-transition-ids]', (nodes) =>
+      nodes.flatMap((n) => (n.getAttribute('data-transition-ids') ?? '').split(' ')),
+    );
+    expect(new Set(drawnTransitions)).toEqual(new Set(ids.transitions));
+    const definition = allStates(chart).flatMap((s) => s.transitions);
+    expect(ids.transitions).toHaveLength(definition.length);
+    const arrows = await page.$$eval('#chart g.transition', (nodes) =>
+      nodes.map((n) => ({ paths: n.querySelectorAll('path').length, label: n.querySelector('.label')?.textContent })),
+    );
+    expect(arrows).toHaveLength(definition.filter((t) => t.targets.length > 0).length);
+    expect(arrows.every((arrow) => arrow.paths === 1 && (arrow.label ?? '').length > 0)).toBe(true);
+    expect(arrows.map((a) => a.label)).toContain('always[hasBlockingCallsPending]');
+    // States are nested boxes: each child's box lies inside its parent's.
+    const box = (id: string) =>
+      page.$eval(`[data-state-id="${id}"] > .box`, (rect) => {
+        const { x, y, width, height } = (rect as SVGGraphicsElement).getBBox();
+        return { x, y, width, height };
+      });
+    for (const [outer, inner] of [['session', 'session.idle'], ['session.idle', 'session.idle.reconnecting'], ['session.idle.reconnecting', 'session.idle.reconnecting.opening']] as const) {
+      const [o, i] = [await box(outer), await box(inner)];
+      expect(i.x >= o.x && i.y >= o.y && i.x + i.width <= o.x + o.width && i.y + i.height <= o.y + o.height, `${inner} inside ${outer}`).toBe(true);
     }
-    expect(await page.$(`[data-state-id="session.idle"] [data-state-id="session.idle.reconnecting"] [data-state-id="session.idle.reconnecting.opening"]`)).not.toBeNull();
     expect(await page.textContent('#status')).toBe('waiting for a session');
     await shot('1-waiting');
 
@@ -114,6 +144,10 @@ describe('the offline inspector page, in headless Chromium', () => {
     expect(await page.textContent('#timeline li[data-mark="dropped"] .mark')).toBe('dropped (gated)');
     await waitForCounter(page, 'dropped.gated', 3);
     expect(await page.textContent('#timeline li[data-type="server.toolCall"] .tr')).toBe('streaming → awaitingToolResponse');
+    // The transition that closed the gate (streaming's eventless one, on the toolCall's step) is marked on the chart.
+    const toolCallArrow = `session.streaming#${chart.states.find((s) => s.key === 'streaming')?.transitions.findIndex((t) => t.kind === 'always' && t.targets.includes('session.awaitingToolResponse'))}`;
+    expect(await page.$$eval('#chart .transition.last', (nodes) => nodes.map((n) => n.getAttribute('data-transition-ids')))).toEqual([toolCallArrow]);
+    expect(await page.textContent('#last')).toBe('last transition: streaming → awaitingToolResponse on server.toolCall');
     await shot('3-gated');
 
     // The answer goes out and the gate reopens.
@@ -132,8 +166,36 @@ describe('the offline inspector page, in headless Chromium', () => {
     await session.close();
     await expectState(page, 'closed');
     await page.waitForSelector('body[data-status="done"]');
-    expect(await page.textContent('#closed')).toBe('closed by {"by":"client"}');
+    // A closed session reads as closed: no gate, the final state, why, the counters in words.
+    expect(await page.getAttribute('#gate', 'data-gate')).toBe('ended');
+    expect(await page.textContent('#gate')).toBe('SESSION CLOSED');
+    expect(await page.isVisible('#ending-panel')).toBe(true);
+    expect(await page.textContent('#ending-state')).toBe('Final state: closed.');
+    expect(await page.textContent('#ending-reason')).toBe('Closed by the application (close()).');
+    expect(await page.$$eval('#ending-summary li', (items) => items.map((li) => li.textContent))).toEqual([
+      '9 inputs received: 6 forwarded, 3 dropped (3 while a tool call was pending).',
+      '1 tool call: 1 answered with a result, 0 with an error, 0 cancelled; 1 toolResponse sent.',
+      expect.stringMatching(/^The gate was closed for \d+\.\d\d s in all\.$/),
+      'No reconnects.',
+      'No errors.',
+    ]);
     await shot('5-closed');
+
+    // Time travel: a click on a timeline line shows the session as it was then.
+    await page.click('#timeline li[data-type="server.toolCall"]');
+    await page.waitForSelector('body[data-viewing="past"]');
+    await expectState(page, 'awaitingToolResponse');
+    expect(await page.textContent('#gate')).toBe('GATE CLOSED');
+    expect(await page.textContent(`#pending li[data-key="${callId}"]`)).toContain('running');
+    expect(await page.textContent('#past-when')).toMatch(/right after server\.toolCall\.$/);
+    expect(await page.$$eval('#chart .transition.last', (nodes) => nodes.map((n) => n.getAttribute('data-transition-ids')))).toEqual([toolCallArrow]);
+    await page.click('#timeline li[data-type="server.setupComplete"]');
+    await expectState(page, 'streaming');
+    expect(await page.textContent('#gate')).toBe('GATE OPEN');
+    await shot('6-time-travel');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('body[data-viewing="live"]');
+    await expectState(page, 'closed');
 
     // Another session with the same inspector: the page starts its story afresh.
     const second = createLiveSession({
@@ -151,5 +213,46 @@ describe('the offline inspector page, in headless Chromium', () => {
     expect(problems).toEqual([]);
     expect(requests.every((url) => url.startsWith(inspector.url))).toBe(true);
     await page.close();
+  });
+
+  it('shows the tool-call ledger, each call with its state, once the machine keeps one', async () => {
+    // The machine keeps no ledger yet: a synthetic snapshot carries one, as `context.ledger`.
+    const own = await startInspector();
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    try {
+      await page.goto(own.url);
+      await page.waitForSelector('#conn[data-conn="live"]');
+      expect(await page.isHidden('#ledger-panel')).toBe(true);
+      const actorRef = { sessionId: 'synthetic:0' };
+      const at = Date.now();
+      const ledger = {
+        'fc-1': { key: 'fc-1', id: 'fc-1', name: 'get_weather', args: { city: 'Paris' }, generation: 1, state: 'answered', startedAt: at - 2000, endedAt: at - 800 },
+        'fc-2': { key: 'fc-2', id: 'fc-2', name: 'book_table', args: { seats: 2 }, generation: 1, state: 'orphaned', startedAt: at - 1500 },
+        'fc-3': { key: 'fc-3', id: 'fc-3', name: 'book_table', args: { seats: 2 }, generation: 2, state: 'running', startedAt: at - 500 },
+      };
+      own.inspect({
+        type: '@xstate.snapshot',
+        rootId: 'synthetic:0',
+        actorRef,
+        event: { type: 'server.toolCall', generation: 2, calls: [] },
+        snapshot: { value: 'awaitingToolResponse', status: 'active', context: { ledger, pending: {} } },
+      } as never);
+      await page.waitForSelector('#ledger-panel:not([hidden])');
+      const rows = await page.$$eval('#ledger tr[data-key]', (trs) =>
+        trs.map((tr) => [tr.getAttribute('data-key'), tr.getAttribute('data-ledger-state'), tr.querySelector('.call')?.textContent, tr.children[2]?.textContent]),
+      );
+      expect(rows).toEqual([
+        ['fc-1', 'answered', 'get_weather [fc-1]', '#1'],
+        ['fc-2', 'orphaned', 'book_table [fc-2]', '#1'],
+        ['fc-3', 'running', 'book_table [fc-3]', '#2'],
+      ]);
+      expect(await page.textContent('#ledger tr[data-key="fc-1"] td.took')).toBe('1.2 s');
+      // A call still running shows a ticking timer.
+      await page.waitForFunction(() => parseFloat(document.querySelector('#ledger tr[data-key="fc-3"] .timer')?.textContent ?? '0') >= 0.5);
+      await page.screenshot({ path: join(ARTIFACTS, 'inspector-ledger.png'), fullPage: true });
+    } finally {
+      await page.close();
+      await own.close();
+    }
   });
 });

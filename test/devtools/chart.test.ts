@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { activeStateIds, allStates, describeChart, toMermaid } from '../../src/devtools/index.js';
 import { guardName } from '../../src/devtools/chart.js';
 import { sessionMachine } from '../../src/machines/index.js';
-import { STATECHART_COMMAND, STATECHART_FILE, statechartDoc } from '../../scripts/statechart-mermaid.js';
+import { STATECHART_COMMAND, STATECHART_FILE, STATECHART_SVG_FILE, statechartDoc, statechartSvg } from '../../scripts/statechart-docs.js';
 
 describe('the chart, read from the machine', () => {
   const chart = describeChart(sessionMachine);
@@ -72,9 +72,12 @@ describe('the chart, read from the machine', () => {
   });
 });
 
-describe('docs/statechart.md', () => {
-  it('is up to date with the machine', async () => {
+describe('docs/statechart.md and docs/statechart.svg', () => {
+  it('are up to date with the machine', async () => {
     const onDisk = await readFile(STATECHART_FILE, 'utf8').catch(() => '(missing)');
     expect(onDisk, `docs/statechart.md is out of date: run \`${STATECHART_COMMAND}\` and commit the result`).toBe(statechartDoc());
+    expect(onDisk).toContain('![The session statechart: states as nested boxes, transitions as labelled arrows](statechart.svg)');
+    const svg = await readFile(STATECHART_SVG_FILE, 'utf8').catch(() => '(missing)');
+    expect(svg, `docs/statechart.svg is out of date: run \`${STATECHART_COMMAND}\` and commit the result`).toBe(await statechartSvg());
   });
 });

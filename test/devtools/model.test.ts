@@ -1,7 +1,18 @@
 import { describe, expect, it, vi } from 'vitest';
 import { defineTool } from '../../src/index.js';
-import { createInspectorModel, type InspectorUpdate } from '../../src/devtools/index.js';
-import { connectedSession, deferred, FRAME, isToolResponse } from '../helpers.js';
+import { createInspectorModel, describeChart, type InspectorUpdate } from '../../src/devtools/index.js';
+import { sessionMachine } from '../../src/machines/index.js';
+import { connectedSession, deferred, FRAME, isToolResponse, waitForState } from '../helpers.js';
+
+const chart = describeChart(sessionMachine);
+
+/** The diagram's id of a state's transition on `event` (the first, or the one with `guard`). */
+function transition(stateId: string, event: string, guard?: string): string {
+  const state = [chart, ...chart.states, ...chart.states.flatMap((s) => s.states)].find((s) => s.id === stateId);
+  const index = state?.transitions.findIndex((t) => t.event === event && (guard === undefined || t.guard === guard)) ?? -1;
+  if (index < 0) throw new Error(`no ${event} in ${stateId}`);
+  return `${stateId}#${index}`;
+}
 
 /** A session over the scripted transport, watched by an inspector model. */
 async function inspected(options: Parameters<typeof connectedSession>[0] = {}) {
@@ -27,6 +38,12 @@ describe('the inspector model', () => {
       { key: 'c1', id: 'c1', name: 'get_weather', blocking: true, answered: false, since: expect.any(Number) },
     ]);
     expect(gated.gatedSince).toEqual(expect.any(Number));
+    // The toolCall is taken at the root; the gate closes by streaming's eventless transition, the
+    // arrow the diagram draws from streaming.
+    const toolCallArrow = transition('session.streaming', 'always', 'hasBlockingCallsPending');
+    expect(gated.lastTransition).toMatchObject({ from: 'streaming', to: 'awaitingToolResponse', event: 'server.toolCall' });
+    expect(gated.lastTransition?.ids).toContain(toolCallArrow);
+    expect(gated.taken).toContain(toolCallArrow);
 
     h.session.sendAudio(FRAME);
     h.session.sendAudio(FRAME);
@@ -54,8 +71,72 @@ describe('the inspector model', () => {
     expect(h.model.view().counters?.dropped.gated).toBe(3);
     expect(h.model.view().lastTransition).toMatchObject({ from: 'awaitingToolResponse', to: 'streaming', event: 'tool.result' });
 
+    // What the last audio frame did: streaming's forward, drawn inside the streaming box.
+    expect(h.model.view().taken).toEqual([transition('session.streaming', 'input.audio')]);
+    // The gate reopened through awaitingToolResponse's eventless transition.
+    const reopened = h.model.timeline().find((e) => e.type === 'tool.result');
+    expect(reopened?.frame?.lastTransition?.ids).toContain(transition('session.awaitingToolResponse', 'always', 'not hasBlockingCallsPending'));
+
+    // Each line keeps the session as it was right after it: time travel.
+    const frames = h.model.timeline().map((e) => e.frame);
+    expect(frames[4]).toMatchObject({ state: 'awaitingToolResponse', gate: 'closed', pending: [expect.objectContaining({ key: 'c1' })] });
+    expect(frames[3]?.counters?.forwarded.audio).toBe(2);
+    expect(frames[5]?.counters?.dropped.gated).toBe(3);
+    expect(frames[7]).toMatchObject({ state: 'streaming', gate: 'open', pending: [] });
+
     await h.session.close();
-    expect(h.model.view()).toMatchObject({ state: 'closed', status: 'done', closedBy: { by: 'client' } });
+    const closed = h.model.view();
+    expect(closed).toMatchObject({ state: 'closed', status: 'done', gate: 'ended', closedBy: { by: 'client' } });
+    expect(closed.ending?.reason).toBe('Closed by the application (close()).');
+    expect(closed.ending?.summary).toEqual([
+      '6 inputs received: 3 forwarded, 3 dropped (3 while a tool call was pending).',
+      '1 tool call: 1 answered with a result, 0 with an error, 0 cancelled; 1 toolResponse sent.',
+      expect.stringMatching(/^The gate was closed for \d+\.\d\d s in all\.$/),
+      'No reconnects.',
+      'No errors.',
+    ]);
+    expect(h.model.timeline().at(-1)?.frame?.ending).toEqual(closed.ending);
+  });
+
+  it('says in words why a session the server closed ended', async () => {
+    const h = await inspected({ reconnect: false });
+    h.server.serverClose(1008, 'Operation is not implemented, or supported, or enabled.');
+    await waitForState(h.session, 'closed');
+    expect(h.model.view().ending?.reason).toBe(
+      'Closed by the server: 1008 “Operation is not implemented, or supported, or enabled.” (unsupportedOperation).',
+    );
+    expect(h.model.view().ending?.summary).toContain('1 error reported.');
+  });
+
+  it('says in words when reconnecting gave up', async () => {
+    const h = await inspected({ reconnect: { maxAttempts: 1, baseDelayMs: 0 }, transport: { open: 'manual' } });
+    h.server.serverClose(1011, 'Internal error');
+    (await h.transport.nextConnection()).reject(new Error('no route to host'));
+    await waitForState(h.session, 'closed');
+    expect(h.model.view().ending?.reason).toMatch(/^Gave up reconnecting after 1 failed attempt; the last: .*no route to host/);
+  });
+
+  it('shows the tool-call ledger when the machine keeps one, oldest call first', () => {
+    const model = createInspectorModel();
+    const actorRef = { sessionId: 'x:0' };
+    const snapshot = (context: Record<string, unknown>) =>
+      ({ type: '@xstate.snapshot', rootId: 'x:0', actorRef, event: { type: 'tool.result' }, snapshot: { value: 'streaming', status: 'active', context } }) as never;
+    model.inspect(snapshot({}));
+    expect(model.view().ledger).toBeUndefined();
+    model.inspect(
+      snapshot({
+        ledger: {
+          b: { key: 'b', name: 'get_headlines', args: { city: 'Paris' }, generation: 1, state: 'running', startedAt: 200 },
+          a: { key: 'a', id: 'fc-1', name: 'get_weather', args: { audio: new Uint8Array(4) }, generation: 1, state: 'answered', startedAt: 100, endedAt: 1300 },
+          junk: { key: 'junk', state: 'exploded' },
+        },
+      }),
+    );
+    expect(model.view().ledger).toEqual([
+      { key: 'a', id: 'fc-1', name: 'get_weather', args: { audio: '[Uint8Array 4 bytes]' }, generation: 1, state: 'answered', startedAt: 100, endedAt: 1300 },
+      { key: 'b', name: 'get_headlines', args: { city: 'Paris' }, generation: 1, state: 'running', startedAt: 200 },
+    ]);
+    expect(model.timeline().at(-1)?.frame?.ledger).toHaveLength(2);
   });
 
   it('marks buffered input and the deferred activityEnd', async () => {

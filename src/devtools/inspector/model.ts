@@ -1,19 +1,94 @@
 /**
  * What the inspector page shows, kept up to date from XState inspection events: the active
- * state, the gate, a timeline of the events the session machine took (each input marked
- * forwarded, dropped, buffered or deferred), the pending tool calls and the counters.
+ * state, the transitions just taken, the gate, a timeline of the events the session machine took
+ * (each input marked forwarded, dropped, buffered or deferred, each with the session as it was
+ * then, for time travel), the pending tool calls, the ledger, the counters, and once the session
+ * has closed, why and what it did, in words.
  *
  * Pure and free of Node imports: the server feeds it, and it could as well run in a page.
  */
 import type { InspectionEvent } from 'xstate';
-import type { InputPolicy, PendingCall, SessionContext, SessionCounters } from '../../machines/types.js';
-import type { DropReason } from '../../machines/types.js';
-import { activeStateIds } from '../chart.js';
+import type { DropReason, PendingCall, SessionContext, SessionCounters } from '../../machines/types.js';
+import { activeStateIds, transitionIdOf } from '../chart.js';
 import { sanitize, type Plain } from '../sanitize.js';
 import { stateName } from '../stateLogger.js';
+import { describeEvent } from './describeEvent.js';
+import { ledgerView, type LedgerEntryView } from './ledger.js';
+import { describeCounters, describeEnding, inputFate, inputOutcome, type InputMark } from './words.js';
 
-/** What became of one realtime input. */
-export type InputMark = 'forwarded' | 'dropped' | 'buffered' | 'deferred';
+export { describeEvent } from './describeEvent.js';
+export type { InputMark } from './words.js';
+
+/** A call the server waits on, with when the inspector first saw it. */
+export interface PendingCallView {
+  key: string;
+  id?: string;
+  name: string;
+  blocking: boolean;
+  /** The tool has settled; the answer waits for the rest of its batch. */
+  answered: boolean;
+  /** When the call arrived (ms since epoch); the page shows the time elapsed since. */
+  since: number;
+}
+
+/** The last event that changed the state, and the transitions it took. */
+export interface TransitionView {
+  from: string;
+  to: string;
+  event: string;
+  at: number;
+  /** The diagram's ids of the transitions taken (`session.streaming#9`, …), in order. */
+  ids: string[];
+}
+
+/** A closed session, in words. */
+export interface EndingView {
+  /** Why it closed: `Closed by the server: 1008 “…” (unsupportedOperation).` */
+  reason: string;
+  /** The counters as sentences. */
+  summary: string[];
+}
+
+/** The session at one moment: what the page draws, now or for a moment of the timeline. */
+export interface InspectorFrame {
+  /** `waiting` until a session is inspected; then the actor's status. */
+  status: 'waiting' | 'active' | 'done' | 'error' | 'stopped';
+  /** The active state, dotted: `idle.reconnecting.backoff`. */
+  state?: string;
+  /** Ids of every active state, outermost first (`session`, `session.idle`, …). */
+  activeIds: string[];
+  /**
+   * `closed` while the server waits on a blocking tool call (no realtime input goes out), `ended`
+   * once the session has closed for good, `open` otherwise.
+   */
+  gate: 'open' | 'closed' | 'ended';
+  /** What happens to realtime input right now, in words. */
+  input: string;
+  pending: PendingCallView[];
+  counters?: SessionCounters;
+  /** When the gate closed (ms since epoch), while it is closed. */
+  gatedSince?: number;
+  /** The diagram's ids of the transitions the latest event took, state changing or not. */
+  taken: string[];
+  /** The last event that changed the state. */
+  lastTransition?: TransitionView;
+  /** The tool-call ledger, when the machine keeps one (`context.ledger`). */
+  ledger?: LedgerEntryView[];
+  /** Why the session closed, as the machine recorded it. */
+  closedBy?: Plain;
+  /** Once closed: why, and the counters, in words. */
+  ending?: EndingView;
+}
+
+/** The session as the page shows it now. */
+export interface InspectorView extends InspectorFrame {
+  /** The inspector's clock when the view was made, so the page can run timers in step. */
+  now: number;
+  /** The session actor's id, if one is inspected. */
+  sessionId?: string;
+  /** Counts the sessions inspected (a new one starts the timeline afresh); 0 before the first. */
+  session: number;
+}
 
 /** One line of the timeline: an event the machine took, or a run of alike events. */
 export interface TimelineEntry {
@@ -35,52 +110,14 @@ export interface TimelineEntry {
   to?: string;
   /** A short, readable summary of the event's payload. */
   detail?: string;
-}
-
-/** A call the server waits on, with when the inspector first saw it. */
-export interface PendingCallView {
-  key: string;
-  id?: string;
-  name: string;
-  blocking: boolean;
-  /** The tool has settled; the answer waits for the rest of its batch. */
-  answered: boolean;
-  /** When the call arrived (ms since epoch); the page shows the time elapsed since. */
-  since: number;
-}
-
-/** The session as the page shows it. */
-export interface InspectorView {
-  /** The inspector's clock when the view was made, so the page can run timers in step. */
-  now: number;
-  /** `waiting` until a session is inspected; then the actor's status. */
-  status: 'waiting' | 'active' | 'done' | 'error' | 'stopped';
-  /** The session actor's id, if one is inspected. */
-  sessionId?: string;
-  /** Counts the sessions inspected (a new one starts the timeline afresh); 0 before the first. */
-  session: number;
-  /** The active state, dotted: `idle.reconnecting.backoff`. */
-  state?: string;
-  /** Ids of every active state, outermost first (`session`, `session.idle`, …). */
-  activeIds: string[];
-  /** Closed while the server waits on a blocking tool call: no realtime input goes out. */
-  gate: 'open' | 'closed';
-  /** What happens to realtime input right now, in words. */
-  input: string;
-  pending: PendingCallView[];
-  counters?: SessionCounters;
-  /** When the gate closed (ms since epoch), while it is closed. */
-  gatedSince?: number;
-  /** The last event that changed the state. */
-  lastTransition?: { from: string; to: string; event: string; at: number };
-  /** Why the session closed, once it has. */
-  closedBy?: Plain;
+  /** The session right after the (last) event of the line: clicking the line shows it. */
+  frame?: InspectorFrame;
 }
 
 /** What changed with one inspection event. */
 export interface InspectorUpdate {
   view: InspectorView;
-  /** New timeline lines, or lines that grew (same `seq`). */
+  /** New timeline lines, or lines that grew (same `seq`); each line's frame is the view's. */
   entries: TimelineEntry[];
 }
 
@@ -109,7 +146,7 @@ interface RootSnapshot {
   /** The machine: state ids start with its id. */
   machine?: { id: string };
   status?: InspectorView['status'];
-  context?: Partial<SessionContext>;
+  context?: Partial<SessionContext> & { ledger?: unknown };
 }
 
 /**
@@ -131,8 +168,21 @@ export function createInspectorModel(options: InspectorModelOptions = {}): Inspe
   let entries: TimelineEntry[] = [];
   let seq = 0;
   let since = new Map<string, number>();
+  // Transitions taken in the macrostep under way (reported before its snapshot), and by whom.
+  let taken: string[] = [];
+  let takenBy: unknown;
 
-  const take = (inspection: InspectionEvent) => {
+  const takeMicrostep = (inspection: InspectionEvent) => {
+    if (inspection.type !== '@xstate.microstep' || inspection.actorRef.sessionId !== inspection.rootId) return;
+    if (takenBy !== inspection.actorRef) taken = [];
+    takenBy = inspection.actorRef;
+    for (const transition of inspection._transitions) {
+      const id = transitionIdOf(transition);
+      if (id !== undefined) taken.push(id);
+    }
+  };
+
+  const takeSnapshot = (inspection: InspectionEvent) => {
     if (inspection.type !== '@xstate.snapshot' || inspection.actorRef.sessionId !== inspection.rootId) return;
     const snapshot = inspection.snapshot as RootSnapshot;
     if (snapshot.value === undefined) return;
@@ -145,17 +195,15 @@ export function createInspectorModel(options: InspectorModelOptions = {}): Inspe
       entries = [];
       since = new Map();
     }
+    const stepTaken = takenBy === inspection.actorRef ? taken : [];
+    taken = [];
     const at = now();
     const previous = view;
     const state = stateName(snapshot.value);
     const context = snapshot.context ?? {};
-    const event = inspection.event as { type: string };
-    const type = eventLabel(event.type);
+    const type = eventLabel((inspection.event as { type: string }).type);
 
-    const pending = Object.values(context.pending ?? {}).map((call: PendingCall) => {
-      const first = since.get(call.key) ?? at;
-      return pendingView(call, first);
-    });
+    const pending = Object.values(context.pending ?? {}).map((call: PendingCall) => pendingView(call, since.get(call.key) ?? at));
     since = new Map(pending.map((call) => [call.key, call.since]));
 
     const top = state.split('.')[0] ?? state;
@@ -166,25 +214,31 @@ export function createInspectorModel(options: InspectorModelOptions = {}): Inspe
       session: generation,
       state,
       activeIds: activeStateIds(snapshot.machine?.id ?? 'session', snapshot.value),
-      gate: top === 'awaitingToolResponse' ? 'closed' : 'open',
+      gate: top === 'closed' ? 'ended' : top === 'awaitingToolResponse' ? 'closed' : 'open',
       input: inputFate(state, context.settings),
       pending,
       counters: context.counters,
       gatedSince: context.gatedSince,
+      taken: stepTaken,
       lastTransition: previous.lastTransition,
+      ledger: ledgerView(context),
       closedBy: context.closedBy === undefined ? undefined : sanitize(context.closedBy),
     };
+    if (top === 'closed') {
+      view.ending = { reason: describeEnding(context.closedBy), summary: context.counters ? describeCounters(context.counters) : [] };
+    }
     const entry: Omit<TimelineEntry, 'seq'> = { at, lastAt: at, type, count: 1 };
     if (previous.state !== undefined && previous.state !== state) {
       entry.from = previous.state;
       entry.to = state;
-      view.lastTransition = { from: previous.state, to: state, event: type, at };
+      view.lastTransition = { from: previous.state, to: state, event: type, at, ids: stepTaken };
     }
-    if (event.type.startsWith('input.') && previous.counters && context.counters) {
+    if (type.startsWith('input.') && previous.counters && context.counters) {
       Object.assign(entry, inputOutcome(previous.counters, context.counters));
     }
     const detail = describeEvent(inspection.event);
     if (detail) entry.detail = detail;
+    entry.frame = frameOf(view);
     const line = record(entry);
     options.onUpdate?.({ view, entries: [line] });
   };
@@ -195,6 +249,7 @@ export function createInspectorModel(options: InspectorModelOptions = {}): Inspe
     if (last && alike(last, entry)) {
       last.count += 1;
       last.lastAt = entry.at;
+      last.frame = entry.frame;
       return { ...last };
     }
     const line = { seq: ++seq, ...entry };
@@ -207,7 +262,8 @@ export function createInspectorModel(options: InspectorModelOptions = {}): Inspe
     inspect(event) {
       // Inspection must never break the session it watches.
       try {
-        take(event);
+        takeMicrostep(event);
+        takeSnapshot(event);
       } catch (error) {
         console.warn('gemini-live-fsm inspector: an inspection event could not be shown', error);
       }
@@ -217,8 +273,14 @@ export function createInspectorModel(options: InspectorModelOptions = {}): Inspe
   };
 }
 
+/** The moment a view shows, without the fields that say when and which session. */
+export function frameOf(view: InspectorView): InspectorFrame {
+  const { now: _now, sessionId: _sessionId, session: _session, ...frame } = view;
+  return frame;
+}
+
 function emptyView(now: number): InspectorView {
-  return { now, status: 'waiting', session: 0, activeIds: [], gate: 'open', input: 'no session yet', pending: [] };
+  return { now, status: 'waiting', session: 0, activeIds: [], gate: 'open', input: 'no session yet', pending: [], taken: [] };
 }
 
 function pendingView(call: PendingCall, since: number): PendingCallView {
@@ -242,99 +304,4 @@ function alike(a: Omit<TimelineEntry, 'seq'>, b: Omit<TimelineEntry, 'seq'>): bo
 function eventLabel(type: string): string {
   const delayed = /^xstate\.after\.([^.]+)\./.exec(type);
   return delayed ? `after ${delayed[1]}` : type;
-}
-
-/** What happens to realtime input in a state, under the session's policies. */
-function inputFate(state: string, settings: SessionContext['settings'] | undefined): string {
-  const policy = (p: InputPolicy | undefined, dropped: string) =>
-    p === undefined || p === 'drop' ? dropped : `buffered (up to ${p.buffer.maxMs} ms)`;
-  if (state === 'streaming') return 'forwarded';
-  if (state === 'awaitingToolResponse') return policy(settings?.inputWhileGated, 'dropped (gated)');
-  if (state.startsWith('idle.reconnecting')) return policy(settings?.inputWhileReconnecting, 'dropped (not streaming)');
-  if (state === 'closed') return 'dropped (closed)';
-  return 'dropped (not streaming)';
-}
-
-/** What became of an input, read off the counters before and after it. */
-function inputOutcome(before: SessionCounters, after: SessionCounters): Pick<TimelineEntry, 'mark' | 'reason'> {
-  const sum = (record: Record<string, number>) => Object.values(record).reduce((a, b) => a + b, 0);
-  if (sum(after.forwarded) > sum(before.forwarded)) return { mark: 'forwarded' };
-  for (const [reason, count] of Object.entries(after.dropped) as [DropReason, number][]) {
-    if (count > before.dropped[reason]) return { mark: 'dropped', reason };
-  }
-  if (after.buffered > before.buffered) return { mark: 'buffered' };
-  if (after.deferred > before.deferred) return { mark: 'deferred' };
-  return {};
-}
-
-const MAX_DETAIL = 160;
-
-/** A one-line summary of an event's payload; none for events whose type says it all. */
-export function describeEvent(event: { type: string }): string | undefined {
-  let text: string | undefined;
-  try {
-    text = summary(event);
-  } catch {
-    // A payload of an unexpected shape: the type alone is shown.
-    text = undefined;
-  }
-  return text !== undefined && text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL - 1)}…` : text;
-}
-
-function summary(event: { type: string }): string | undefined {
-  {
-    const e = event as unknown as Record<string, unknown>;
-    switch (event.type) {
-      case 'server.toolCall':
-        return (e['calls'] as { id?: string; name: string; args?: unknown }[])
-          .map((call) => `${call.name}(${JSON.stringify(sanitize(call.args ?? {}))})${call.id ? ` [${call.id}]` : ''}`)
-          .join(', ');
-      case 'server.toolCallCancellation':
-        return `cancel ${(e['ids'] as string[]).join(', ')}`;
-      case 'tool.result': {
-        const call = e['call'] as { name: string; id?: string };
-        const outcome = e['outcome'] as { status: string; error?: { code?: string } };
-        return `${call.name}${call.id ? ` [${call.id}]` : ''} → ${outcome.status === 'ok' ? 'result' : `error ${outcome.error?.code ?? ''}`.trim()}`;
-      }
-      case 'transport.closed':
-      case 'transport.error':
-      case 'server.malformed': {
-        const error = e['error'] as { code?: string; reason?: string } | undefined;
-        return error ? `${error.code ?? ''} ${error.reason ?? ''}`.trim() : undefined;
-      }
-      case 'server.content':
-        return describeContent(e['content'] as Record<string, unknown>);
-      case 'server.goAway':
-        return e['timeLeftMs'] === undefined ? 'no timeLeft' : `timeLeft ${String(e['timeLeftMs'])} ms`;
-      case 'server.resumptionUpdate':
-        return e['resumable'] ? 'resumable handle' : 'not resumable';
-      case 'input.text':
-        return JSON.stringify(e['text']);
-      case 'buffer.replay':
-        return `${(e['inputs'] as unknown[]).length} inputs`;
-      case 'buffer.evicted':
-        return `${(e['kinds'] as unknown[]).length} evicted`;
-      case 'mic.ended': {
-        const error = e['error'] as { reason?: string } | undefined;
-        return error ? `failed: ${error.reason ?? ''}` : 'source ended';
-      }
-      default:
-        return undefined;
-    }
-  }
-}
-
-function describeContent(content: Record<string, unknown> | undefined): string | undefined {
-  if (!content) return undefined;
-  const parts: string[] = [];
-  const audio = (content['audio'] as unknown[] | undefined)?.length ?? 0;
-  if (audio > 0) parts.push(`audio ×${audio}`);
-  const text = content['text'] as string[] | undefined;
-  if (text && text.length > 0) parts.push(`text ${JSON.stringify(text.join(''))}`);
-  const input = content['inputTranscription'] as { text: string } | undefined;
-  if (input) parts.push(`user ${JSON.stringify(input.text)}`);
-  const output = content['outputTranscription'] as { text: string } | undefined;
-  if (output) parts.push(`model ${JSON.stringify(output.text)}`);
-  for (const flag of ['interrupted', 'generationComplete', 'turnComplete']) if (content[flag]) parts.push(flag);
-  return parts.length > 0 ? parts.join(', ') : undefined;
 }

@@ -1,6 +1,7 @@
 /**
- * The offline inspector: a small HTTP and WebSocket server on 127.0.0.1 that serves one
- * self-contained page and streams the session to it as it runs. Node only.
+ * The offline inspector: a small HTTP and WebSocket server on 127.0.0.1 that serves the page (its
+ * few files all come from this package, elkjs included) and streams the session to it as it runs.
+ * Node only.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +9,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { AnyStateMachine, InspectionEvent } from 'xstate';
 import { sessionMachine } from '../../machines/session.machine.js';
 import { describeChart, type ChartState } from '../chart.js';
+import { loadPageAssets } from './assets.js';
 import { createInspectorModel, type InspectorUpdate, type InspectorView, type TimelineEntry } from './model.js';
 import { inspectorPage } from './page.js';
 
@@ -41,7 +43,11 @@ export interface Inspector {
   /** Pages connected right now. */
   readonly clients: number;
   /** Resolves when a page has connected (at once if one is). */
-  waitForClient(options?: { timeoutMs?: number }): Promise<void>;
+  /**
+   * Resolves when a page has connected (at once if one is); with `drawn`, only once a page has
+   * also laid out and drawn the chart, so that it shows what happens from then on as it happens.
+   */
+  waitForClient(options?: { timeoutMs?: number; drawn?: boolean }): Promise<void>;
   /** Disconnects every page and stops listening. Inspection after it is ignored. Idempotent. */
   close(): Promise<void>;
 }
@@ -51,9 +57,10 @@ const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 /**
  * Starts the offline inspector. Open its `url` in any browser on this machine: the page draws the
- * statechart, highlights the active state, and shows the gate, a timeline of events (each input
- * marked forwarded, dropped or buffered), the pending tool calls with their timers, and the
- * counters. It needs no internet.
+ * statechart as a graph laid out by elkjs, highlights the active state and the last transition,
+ * and shows the gate, a timeline of events (each input marked forwarded, dropped or buffered; a
+ * click shows the chart as it was then), the pending tool calls with their timers, the tool-call
+ * ledger, the counters, and once the session has closed, why, in words. It needs no internet.
  *
  * @example
  * ```ts
@@ -69,22 +76,28 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
   const host = options.host ?? '127.0.0.1';
   const chart = describeChart(options.machine ?? sessionMachine);
   const page = inspectorPage(options.title ?? 'gemini-live-fsm inspector');
+  const assets = await loadPageAssets();
+  const maxEntries = options.maxEntries ?? 500;
   let closed = false;
-  const waiters = new Set<() => void>();
+  // Each waiter is told about every page that connects, and every page that has drawn its chart.
+  const waiters = new Set<(drawn: boolean) => void>();
+  const drawnPages = new WeakSet<WebSocket>();
 
   const server = createServer();
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 });
 
   const broadcast = (update: InspectorUpdate) => {
     if (sockets.clients.size === 0) return;
-    const message = JSON.stringify({ type: 'update', ...update });
+    // Each line's frame is the view it comes with: the page puts it back, so it is not sent twice.
+    const entries = update.entries.map(({ frame: _frame, ...entry }) => entry);
+    const message = JSON.stringify({ type: 'update', view: update.view, entries });
     for (const client of sockets.clients) {
       if (client.readyState !== WebSocket.OPEN) continue;
       if (client.bufferedAmount > MAX_BUFFERED_BYTES) client.terminate();
       else client.send(message);
     }
   };
-  const model = createInspectorModel({ maxEntries: options.maxEntries, onUpdate: broadcast });
+  const model = createInspectorModel({ maxEntries, onUpdate: broadcast });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -105,15 +118,19 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
       res.writeHead(hostAllowed(req) ? 405 : 403).end();
       return;
     }
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const asset = assets.get(path);
     if (path === '/') {
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
         'cache-control': 'no-store',
-        // Everything is inline; the only connection the page makes is to this server.
-        'content-security-policy': `default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self' ws://${req.headers.host ?? ''}`,
+        // Every file comes from here; the only connection the page makes is to this server.
+        'content-security-policy': `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self' ws://${req.headers.host ?? ''}`,
       });
       res.end(page);
+    } else if (asset) {
+      res.writeHead(200, { 'content-type': asset.contentType, 'cache-control': 'no-store' });
+      res.end(asset.body);
     } else if (path === '/state.json') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify({ chart, view: model.view(), timeline: model.timeline() }));
@@ -133,8 +150,14 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
 
   sockets.on('connection', (client: WebSocket) => {
     client.on('error', () => client.terminate());
-    client.send(JSON.stringify({ type: 'init', chart, view: model.view(), timeline: model.timeline() }));
-    for (const wake of [...waiters]) wake();
+    // The page's one message: it has drawn the chart.
+    client.on('message', (data: Buffer) => {
+      if (data.toString('utf8') !== '{"type":"drawn"}') return;
+      drawnPages.add(client);
+      for (const wake of [...waiters]) wake(true);
+    });
+    client.send(JSON.stringify({ type: 'init', chart, view: model.view(), timeline: model.timeline(), maxEntries }));
+    for (const wake of [...waiters]) wake(false);
   });
 
   return {
@@ -149,17 +172,19 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
     get clients() {
       return sockets.clients.size;
     },
-    waitForClient({ timeoutMs = 10_000 } = {}) {
-      if (sockets.clients.size > 0) return Promise.resolve();
+    waitForClient({ timeoutMs = 10_000, drawn = false } = {}) {
+      const ready = [...sockets.clients].some((client) => !drawn || drawnPages.has(client));
+      if (ready) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
-        const done = () => {
+        const done = (pageDrawn: boolean) => {
+          if (drawn && !pageDrawn) return;
           clearTimeout(timer);
           waiters.delete(done);
           resolve();
         };
         const timer = setTimeout(() => {
           waiters.delete(done);
-          reject(new Error(`no inspector page connected within ${timeoutMs} ms`));
+          reject(new Error(`no inspector page ${drawn ? 'drew the chart' : 'connected'} within ${timeoutMs} ms`));
         }, timeoutMs);
         waiters.add(done);
       });

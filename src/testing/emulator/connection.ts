@@ -84,9 +84,9 @@ export class EmulatorConnection extends ConnectionCore {
     if (this.send(outputTranscriptionFrame(text))) this.state.transcript.push({ role: 'model', text });
   }
 
-  /** Sends a transcription of the user's speech. */
-  sendInputTranscription(text: string): void {
-    if (this.send(inputTranscriptionFrame(text))) this.state.transcript.push({ role: 'user', text });
+  /** Sends a transcription of the user's speech; `{ finished: true }` marks the end of it. */
+  sendInputTranscription(text: string, options: { finished?: boolean } = {}): void {
+    if (this.send(inputTranscriptionFrame(text, options.finished))) this.state.transcript.push({ role: 'user', text });
   }
 
   /** Tells the client the model was interrupted (barge-in): it should drop queued audio. */

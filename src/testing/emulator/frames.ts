@@ -132,9 +132,12 @@ export function modelTextFrame(text: string): ServerMessage {
   return { serverContent: { modelTurn: { parts: [{ text }] } } };
 }
 
-/** A transcription of the user's audio. */
-export function inputTranscriptionFrame(text: string): ServerMessage {
-  return { serverContent: { inputTranscription: { text } } };
+/**
+ * A transcription of the user's audio; `finished` marks its end (a field of the SDK's
+ * `Transcription` type; not seen in the recordings of real traffic, so unverified).
+ */
+export function inputTranscriptionFrame(text: string, finished?: boolean): ServerMessage {
+  return { serverContent: { inputTranscription: finished === undefined ? { text } : { text, finished } } };
 }
 
 /** A transcription of the model's audio. */
