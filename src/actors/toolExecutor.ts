@@ -26,6 +26,8 @@ export interface ToolExecutorOptions {
   timeoutMs: number;
   /** Default bound on a result's JSON (1 MiB); a tool's own `maxResultBytes` wins. */
   maxResultBytes?: number;
+  /** The names of the tools that run NON_BLOCKING (declared so, or by the model's default). */
+  nonBlockingTools?: readonly string[];
 }
 
 /**
@@ -45,6 +47,7 @@ export function toolExecutorCallback(
   options: ToolExecutorOptions,
 ): CallbackLogicFunction<ToolExecutorCommand, AnyEventObject, ToolExecutorInput> {
   const byName = new Map(options.tools.map((tool) => [tool.name, tool]));
+  const nonBlocking = new Set(options.nonBlockingTools ?? options.tools.filter((tool) => tool.behavior === 'NON_BLOCKING').map((tool) => tool.name));
   return ({ input, sendBack, receive }) => {
     const running = new Map<string, AbortController>();
     let stopped = false;
@@ -59,7 +62,7 @@ export function toolExecutorCallback(
       const controller = new AbortController();
       running.set(key, controller);
       const tool = byName.get(call.name);
-      const scheduling = tool?.behavior === 'NON_BLOCKING' ? (tool.scheduling ?? 'WHEN_IDLE') : undefined;
+      const scheduling = tool && nonBlocking.has(tool.name) ? (tool.scheduling ?? 'WHEN_IDLE') : undefined;
       const report = (outcome: ToolOutcome) => {
         // A call that was cancelled, or an executor that was stopped, answers nothing.
         if (stopped || running.get(key) !== controller) return;

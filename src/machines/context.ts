@@ -15,6 +15,8 @@ export const DEFAULT_SETTINGS: SessionSettings = {
   inputWhileReconnecting: { buffer: { maxMs: 2_000 } },
   nonBlockingTools: [],
   gateNonBlocking: false,
+  whileBlockingCall: 'gate',
+  interactionStatus: false,
 };
 
 /** The clock of a machine given none. */

@@ -134,6 +134,14 @@ export interface SessionSettings {
   nonBlockingTools: string[];
   /** Whether a NON_BLOCKING call closes the gate all the same (default false). */
   gateNonBlocking: boolean;
+  /**
+   * What the user's input does while a blocking call runs: held (`'gate'`), or let through, the
+   * first input forwarded cancelling the pending blocking calls (`'interrupt'`, for models whose
+   * input cancels a blocking call instead of closing the connection).
+   */
+  whileBlockingCall: 'gate' | 'interrupt';
+  /** Whether the model reports `interactionStatus`: then IDLE, not `turnComplete`, means idle. */
+  interactionStatus: boolean;
 }
 
 /** Why the session is between connections. */
@@ -320,6 +328,8 @@ export type SessionEmitted =
   | { type: 'resumptionHandleStale'; handle: string | undefined }
   | { type: 'micEnded'; error: LiveSessionError | undefined }
   | { type: 'error'; error: LiveSessionError }
+  /** Something the application should know that is not an error (e.g. `UNKNOWN_MODEL`). */
+  | { type: 'info'; code: string; message: string }
   | { type: 'closed'; closedBy: ClosedBy };
 
 /** Why calls were lost: see the `toolCallsLost` event. */

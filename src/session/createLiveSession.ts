@@ -58,7 +58,7 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   provideServices(actor.system, {
     connection: connectionCallback({
       transport: resolved.transport,
-      functionDeclarations: toFunctionDeclarations(resolved.tools, { schemaField: resolved.toolSchemaField }),
+      functionDeclarations: toFunctionDeclarations(resolved.tools, { schemaField: resolved.toolSchemaField, behaviorOf: resolved.behaviorOf }),
       sessionResumption: resolved.settings.resumption,
       connectTimeoutMs: resolved.connectTimeoutMs,
       onWire: (generation, wire) => lane.announce(generation, wire),
@@ -68,6 +68,7 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
       tools: resolved.tools,
       timeoutMs: resolved.toolTimeoutMs,
       maxResultBytes: resolved.maxToolResultBytes,
+      nonBlockingTools: resolved.settings.nonBlockingTools,
     }),
     inputBuffer: inputBufferCallback({ maxItems: resolved.maxBufferedInputs }),
     lane,
@@ -88,6 +89,7 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   // and XState discards whatever is queued behind it once the session is done: from the call
   // on, the session is closed for the application, so later inputs are counted, not lost (I4).
   let closeRequested = false;
+  let toldUnknownModel = false;
   let whenClosed: Promise<void> | undefined;
   const isClosed = () => closeRequested || actor.getSnapshot().status !== 'active';
 
@@ -149,6 +151,19 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
 
     connect() {
       if (isClosed()) return Promise.reject(new SessionClosedError('connect'));
+      if (resolved.refusal) {
+        // What the model would refuse fails here, before any socket, not as a mysterious close.
+        dispatch({ type: 'error', error: resolved.refusal });
+        return Promise.reject(resolved.refusal);
+      }
+      if (resolved.profileSource === 'conservative' && !toldUnknownModel) {
+        toldUnknownModel = true;
+        dispatch({
+          type: 'info',
+          code: 'UNKNOWN_MODEL',
+          message: `no profile is known for ${options.model ?? 'this transport'}: tools are declared BLOCKING unless they say otherwise, and input is held while a blocking call runs`,
+        });
+      }
       return new Promise<void>((resolve, reject) => {
         const settle = () => {
           const snapshot = actor.getSnapshot();

@@ -13,13 +13,22 @@ import type { LiveTransport } from '../protocol/transport.js';
 import type { ToolSchemaField } from '../tools/declarations.js';
 import type { TelemetryOptions } from '../telemetry/instrumentSession.js';
 import type { AnyTool } from '../tools/types.js';
+import { resolveProfile, type ModelProfile, type ProfileSource, type ToolBehavior } from '../models/profiles.js';
+import { refusalOf } from '../models/refusals.js';
+import type { ModelRefusalError } from '../protocol/errors.js';
 import { duration } from './durations.js';
 import { checkTools } from './toolOptions.js';
 
 /** How the session reaches the Live API: the SDK client, or any transport. */
 export type SessionConnection =
   | { ai: GenAITransportOptions['ai']; model: string; config?: LiveConnectConfig; transport?: never }
-  | { transport: LiveTransport; ai?: never; model?: never; config?: never };
+  | {
+      transport: LiveTransport;
+      ai?: never;
+      /** The model behind the transport, for its profile (see `modelProfile`). */
+      model?: string;
+      config?: never;
+    };
 
 /** Options of `createLiveSession`. */
 export type LiveSessionOptions = SessionConnection & {
@@ -56,6 +65,20 @@ export type LiveSessionOptions = SessionConnection & {
   maxBufferedInputs?: number;
   /** Close the gate for NON_BLOCKING tools too (default false: the mic keeps streaming). */
   gateNonBlockingTools?: boolean;
+  /**
+   * The model's profile: what it does with tools and input (see `gemini-live-fsm/models`). By
+   * default the table's, found from `model`; fields given here override it. An unknown model gets
+   * the conservative profile, and an `info` event says so.
+   */
+  modelProfile?: Partial<ModelProfile>;
+  /**
+   * What the user's input does while a BLOCKING call runs. `'gate'` (default): it is held (dropped
+   * or buffered), so the call completes. `'interrupt'`, on a model whose input cancels the call
+   * (3.8): it goes through, and the first input forwarded cancels the pending blocking calls (their
+   * signals fire, no answer is ever sent, `toolCancelled` with `implicit: true`). Refused on a
+   * model that closes the connection instead (1008).
+   */
+  whileBlockingCall?: 'gate' | 'interrupt';
   /** Any XState inspection observer, passed to `createActor`. One that throws is reported, never fatal. */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /**
@@ -76,6 +99,13 @@ const DEFAULT_MAX_BUFFERED_INPUTS = 1_000;
 export interface ResolvedOptions {
   transport: LiveTransport;
   tools: readonly AnyTool[];
+  /** The model's profile, and where it came from. */
+  profile: ModelProfile;
+  profileSource: ProfileSource;
+  /** Each tool's behaviour as declared: its own, or the model's default. */
+  behaviorOf(tool: AnyTool): ToolBehavior;
+  /** What the model would refuse in this setup: `connect()` fails with it, before any socket. */
+  refusal: ModelRefusalError | undefined;
   settings: SessionSettings;
   toolTimeoutMs: number;
   maxToolResultBytes: number | undefined;
@@ -99,6 +129,17 @@ function policy(name: string, value: unknown, fallback: InputPolicy): InputPolic
   const maxMs = typeof buffer === 'object' && buffer !== null && 'maxMs' in buffer ? buffer.maxMs : undefined;
   if (maxMs === undefined) throw new InvalidOptionsError(`${name} must be 'drop' or { buffer: { maxMs } }`);
   return { buffer: { maxMs: duration(`${name}.buffer.maxMs`, maxMs, 0) } };
+}
+
+/** An application's profile fields, checked where a wrong one would mislead the session. */
+function profileOverride(value: unknown): Partial<ModelProfile> | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) throw new InvalidOptionsError('modelProfile must be an object of profile fields');
+  const fields = value as Partial<ModelProfile>;
+  if (fields.inputDuringBlockingCall !== undefined && fields.inputDuringBlockingCall !== 'closes1008' && fields.inputDuringBlockingCall !== 'cancelsCall') {
+    throw new InvalidOptionsError("modelProfile.inputDuringBlockingCall must be 'closes1008' or 'cancelsCall'");
+  }
+  return fields;
 }
 
 function schemaField(value: unknown): ToolSchemaField | undefined {
@@ -133,6 +174,22 @@ export function resolveOptions(options: LiveSessionOptions): ResolvedOptions {
   if (options.inspect !== undefined && typeof options.inspect !== 'function' && !hasMethod(options.inspect, 'next')) {
     throw new InvalidOptionsError('inspect must be a function or an observer with next()');
   }
+  const { profile, source: profileSource } = resolveProfile(options.model, profileOverride(options.modelProfile));
+  const behaviorOf = (tool: AnyTool): ToolBehavior => tool.behavior ?? profile.defaultBehavior;
+  const whileBlockingCall = options.whileBlockingCall ?? 'gate';
+  if (whileBlockingCall !== 'gate' && whileBlockingCall !== 'interrupt') {
+    throw new InvalidOptionsError(`whileBlockingCall must be 'gate' or 'interrupt', got ${String(whileBlockingCall)}`);
+  }
+  if (whileBlockingCall === 'interrupt' && profile.inputDuringBlockingCall === 'closes1008') {
+    throw new InvalidOptionsError(
+      `whileBlockingCall 'interrupt' cannot work on ${profile.name}: input during a blocking call closes the connection with 1008 there`,
+    );
+  }
+  const refusal = refusalOf(profile, {
+    model: options.model ?? profile.name,
+    config: options.config,
+    tools: tools.map((tool) => ({ name: tool.name, behavior: behaviorOf(tool) })),
+  });
   const settings: SessionSettings = {
     resumption: options.resumption ?? DEFAULT_SETTINGS.resumption,
     maxReconnectAttempts: count('reconnect.maxAttempts', reconnect.maxAttempts, DEFAULT_SETTINGS.maxReconnectAttempts, 0),
@@ -141,12 +198,18 @@ export function resolveOptions(options: LiveSessionOptions): ResolvedOptions {
     stableAfterMs: duration('reconnect.stableAfterMs', reconnect.stableAfterMs, DEFAULT_SETTINGS.stableAfterMs, { zero: true }),
     inputWhileGated: policy('inputWhileGated', options.inputWhileGated, DEFAULT_SETTINGS.inputWhileGated),
     inputWhileReconnecting: policy('inputWhileReconnecting', options.inputWhileReconnecting, DEFAULT_SETTINGS.inputWhileReconnecting),
-    nonBlockingTools: tools.filter((tool) => tool.behavior === 'NON_BLOCKING').map((tool) => tool.name),
+    nonBlockingTools: tools.filter((tool) => behaviorOf(tool) === 'NON_BLOCKING').map((tool) => tool.name),
+    whileBlockingCall,
+    interactionStatus: profile.reportsInteractionStatus,
     gateNonBlocking: options.gateNonBlockingTools ?? DEFAULT_SETTINGS.gateNonBlocking,
   };
   return {
     transport,
     tools,
+    profile,
+    profileSource,
+    behaviorOf,
+    refusal,
     settings,
     toolTimeoutMs: duration('toolTimeoutMs', options.toolTimeoutMs, DEFAULT_TOOL_TIMEOUT_MS),
     maxToolResultBytes: options.maxToolResultBytes === undefined ? undefined : count('maxToolResultBytes', options.maxToolResultBytes, 0, 1),

@@ -25,6 +25,12 @@ export type ToolSchemaField = 'parametersJsonSchema' | 'parameters';
 export interface DeclarationOptions {
   /** Default `'parametersJsonSchema'`. */
   schemaField?: ToolSchemaField;
+  /**
+   * The behaviour each tool is declared with, stated explicitly so that the client and the server
+   * agree on it whatever the model's default (`BLOCKING` or `NON_BLOCKING`). Absent: a tool's own
+   * `behavior`, if it has one.
+   */
+  behaviorOf?: (tool: AnyTool) => 'BLOCKING' | 'NON_BLOCKING' | undefined;
 }
 
 /**
@@ -42,7 +48,8 @@ export function toFunctionDeclarations(tools: readonly AnyTool[], options: Decla
     if (jsonSchema !== undefined && options.schemaField === 'parameters') declaration.parameters = inSubset(jsonSchema, tool.name);
     else if (jsonSchema !== undefined) declaration.parametersJsonSchema = jsonSchema;
     else if (tool.parameters !== undefined) declaration.parameters = toWireOpenApi(jsonCopy(tool.parameters) as ParameterSchema);
-    if (tool.behavior !== undefined) declaration.behavior = tool.behavior;
+    const behavior = options.behaviorOf ? options.behaviorOf(tool) : tool.behavior;
+    if (behavior !== undefined) declaration.behavior = behavior;
     return declaration;
   });
 }

@@ -113,6 +113,8 @@ const settings: fc.Arbitrary<SessionSettings> = fc.record({
   inputWhileReconnecting: fc.constantFrom<InputPolicy>('drop', { buffer: { maxMs: 2_000 } }),
   nonBlockingTools: fc.constantFrom([], ['f']),
   gateNonBlocking: fc.boolean(),
+  whileBlockingCall: fc.constantFrom<SessionSettings['whileBlockingCall']>('gate', 'interrupt'),
+  interactionStatus: fc.boolean(),
 });
 
 const context: fc.Arbitrary<SessionContext> = fc.record({
