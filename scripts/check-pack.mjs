@@ -19,8 +19,9 @@ try {
     const entries = {
       'gemini-live-fsm': ['createLiveSession', 'defineTool', 'LiveSessionError'],
       'gemini-live-fsm/machine': ['sessionMachine'],
-      'gemini-live-fsm/audio': ['mediaStreamSource', 'pacedPcm', 'createStreamResampler'],
-      'gemini-live-fsm/protocol': ['createGenAITransport', 'ConnectionClosedError', 'classifyClose'],
+      'gemini-live-fsm/audio': ['mediaStreamSource', 'pacedPcm', 'createStreamResampler', 'createAudioPlayer', 'createStreamPlayer'],
+      'gemini-live-fsm/protocol': ['createGenAITransport', 'createTokenTransport', 'ConnectionClosedError', 'TokenError', 'classifyClose', 'redactSecrets'],
+      'gemini-live-fsm/server': ['mintLiveToken', 'createTokenHandler'],
       'gemini-live-fsm/testing': ['createScriptedTransport', 'startLiveEmulator'],
       'gemini-live-fsm/devtools': ['createStateLogger', 'startInspector', 'connectReduxDevTools', 'describeChart', 'toMermaid'],
     };

@@ -11,6 +11,7 @@ import type {
   Tool,
 } from '@google/genai';
 import { encodeBase64 } from '../protocol/base64.js';
+import { redactedError, redactSecrets } from '../protocol/redact.js';
 import { INPUT_AUDIO_MIME_TYPE, type RealtimeInput } from '../protocol/messages.js';
 import type { LiveConnection, LiveTransport, TransportConnectRequest, TransportHandlers } from '../protocol/transport.js';
 
@@ -36,11 +37,16 @@ export interface GenAITransportOptions {
 export function createGenAITransport(options: GenAITransportOptions): LiveTransport {
   return {
     async connect(request) {
-      const session = await options.ai.live.connect({
-        model: options.model,
-        config: connectConfig(options.config, request),
-        callbacks: guardedCallbacks(request.handlers),
-      });
+      let session: Session;
+      try {
+        session = await options.ai.live.connect({
+          model: options.model,
+          config: connectConfig(options.config, request),
+          callbacks: guardedCallbacks(request.handlers),
+        });
+      } catch (error) {
+        throw redactedError(error);
+      }
       return wrapSession(session);
     },
   };
@@ -70,7 +76,8 @@ function toolList(tools: LiveConnectConfig['tools']): Tool[] {
 }
 
 // An exception thrown inside the SDK's callbacks becomes an unhandled rejection that kills Node
-// (docs/protocol.md), so nothing may escape them.
+// (docs/protocol.md), so nothing may escape them. What the SDK reports is redacted: its socket's
+// URL carries the API key or token.
 function guardedCallbacks(handlers: TransportHandlers) {
   const guard = (fn: () => void) => {
     try {
@@ -86,9 +93,8 @@ function guardedCallbacks(handlers: TransportHandlers) {
   return {
     onmessage: (message: unknown) => guard(() => handlers.onMessage(message)),
     onclose: (event: { code?: number; reason?: string }) =>
-      guard(() => handlers.onClose(event.code ?? 1006, event.reason ?? '')),
-    onerror: (event: { error?: unknown; message?: string }) =>
-      guard(() => handlers.onError(event.error ?? new Error(event.message ?? 'WebSocket error'))),
+      guard(() => handlers.onClose(event.code ?? 1006, redactSecrets(event.reason ?? ''))),
+    onerror: (event: { error?: unknown; message?: string }) => guard(() => handlers.onError(redactedError(event))),
   };
 }
 

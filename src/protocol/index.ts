@@ -1,7 +1,8 @@
 /**
  * `gemini-live-fsm/protocol`: the Live API as the session speaks it. The wire types, the
- * transport seam (and the transport over `@google/genai`), and the typed errors with the table of
- * known closes.
+ * transport seam (and the transports over `@google/genai`: with an API key, or with an ephemeral
+ * token per connection), the typed errors with the table of known closes, and the redaction
+ * that keeps credentials out of them.
  *
  * @packageDocumentation
  */
@@ -11,7 +12,9 @@ export {
   ListenerError,
   LiveSessionError,
   ProtocolError,
+  OptionsError,
   SessionClosedError,
+  TokenError,
   ToolError,
   TransportError,
   closeError,
@@ -34,3 +37,6 @@ export type {
 export type { LiveConnection, LiveTransport, TransportConnectRequest, TransportHandlers } from './transport.js';
 export { createGenAITransport } from '../adapters/genai.js';
 export type { GenAITransportOptions } from '../adapters/genai.js';
+export { createTokenTransport } from '../adapters/tokenTransport.js';
+export type { EphemeralToken, GenAIConstructor, TokenProvider, TokenTransportOptions } from '../adapters/tokenTransport.js';
+export { REDACTED, redactSecrets } from './redact.js';

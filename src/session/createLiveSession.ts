@@ -3,12 +3,11 @@
  * actors, turns method calls into events, and delivers emitted events to listeners that may
  * throw without harming the session.
  */
-import type { LiveConnectConfig } from '@google/genai';
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import { connectionCallback } from '../actors/connection.js';
 import { DEFAULT_TOOL_TIMEOUT_MS, toolExecutorCallback } from '../actors/toolExecutor.js';
 import { inputBufferCallback } from '../actors/inputBuffer.js';
-import { createGenAITransport, type GenAITransportOptions } from '../adapters/genai.js';
+import { transportFor, type SessionConnection } from './connectionOptions.js';
 import { FastLane } from './fastLane.js';
 import { ListenerError, LiveSessionError, SessionClosedError, TransportError, describe } from '../protocol/errors.js';
 import { initialCounters, total } from '../machines/counters.js';
@@ -27,12 +26,8 @@ import type {
 import { INPUT_AUDIO_MIME_TYPE, REALTIME_INPUT_KINDS, type RealtimeInputKind } from '../protocol/messages.js';
 import type { AnyTool } from '../tools/defineTool.js';
 import { toFunctionDeclarations } from '../tools/declarations.js';
-import type { LiveTransport } from '../protocol/transport.js';
 
-/** How the session reaches the Live API: the SDK client, or any transport. */
-export type SessionConnection =
-  | { ai: GenAITransportOptions['ai']; model: string; config?: LiveConnectConfig; transport?: never }
-  | { transport: LiveTransport; ai?: never; model?: never; config?: never };
+export type { SessionConnection } from './connectionOptions.js';
 
 /** Options of {@link createLiveSession}. */
 export type LiveSessionOptions = SessionConnection & {
@@ -136,7 +131,7 @@ const DEFAULT_MAX_BUFFERED_INPUTS = 1_000;
 export function createLiveSession(options: LiveSessionOptions): LiveSession {
   const tools = options.tools ?? [];
   assertUniqueNames(tools);
-  const transport = options.transport ?? createGenAITransport({ ai: options.ai, model: options.model, config: options.config });
+  const transport = transportFor(options);
   const settings = sessionSettings(options, tools);
   const services: SessionServices = {
     connection: connectionCallback({

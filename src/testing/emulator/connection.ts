@@ -24,6 +24,7 @@ import {
   type ServerMessage,
 } from './frames.js';
 import type { HandleStore } from './resumption.js';
+import type { TokenGate } from './tokens.js';
 import { GO_AWAY_DEADLINE } from './rules.js';
 import { emptyConversation } from './resumption.js';
 import { CLOSE_REASONS, judge, type CloseSpec } from './rules.js';
@@ -55,6 +56,8 @@ export interface ConnectionContext {
   callIds: boolean;
   audioChunkMs: number;
   handles: HandleStore;
+  /** On the constrained endpoint (ephemeral tokens): the token's checks. */
+  tokenGate?: TokenGate | undefined;
   stats: EmulatorStats;
   /** Emulator-wide, so that no two connections ever share a call id. */
   nextCallId(): string;
@@ -168,6 +171,11 @@ export class EmulatorConnection {
   /** The parsed setup body, once it arrived. */
   get setup(): SetupBody | undefined {
     return this.setupBody;
+  }
+
+  /** The ephemeral token this connection carries (`BidiGenerateContentConstrained?access_token=`), if any. */
+  get token(): string | undefined {
+    return this.context.tokenGate?.token;
   }
 
   /** The resumption handle this connection resumed, if its setup carried a known one. */
@@ -434,6 +442,7 @@ export class EmulatorConnection {
       now,
       graceMs: this.context.graceMs,
       isKnownHandle: (handle) => this.context.handles.has(handle),
+      authorize: this.context.tokenGate?.authorize,
     });
     switch (verdict.kind) {
       case 'reject':
@@ -475,6 +484,7 @@ export class EmulatorConnection {
       this.state = this.context.handles.restore(resume) ?? emptyConversation();
       this.resumed = resume;
     }
+    this.context.tokenGate?.accepted(this, resume !== undefined);
     this.send(setupCompleteFrame());
     this.resumptionPoint();
     this.markReady();

@@ -4,6 +4,7 @@
  */
 import type { ParsedFrame } from './frames.js';
 import type { ToolCallLedger } from './toolCalls.js';
+import type { SetupBody } from './types.js';
 
 /** A close the emulator sends when it refuses a frame. */
 export interface CloseSpec {
@@ -21,6 +22,12 @@ export const CLOSE_REASONS = {
   sessionNotFound: { code: 1008, reason: 'BidiGenerateContent session not found' },
   /** The service failed; the emulator uses it when a script throws. */
   internal: { code: 1011, reason: 'Internal error encountered.' },
+  /** An ephemeral token whose uses are spent (a field report: a browser resuming on a `uses: 1` token). */
+  tokenUsedUp: { code: 1011, reason: 'Token has been used too many times' },
+  /** An expired ephemeral token, or one past its time for new sessions. Unverified: code and text are ours. */
+  tokenExpired: { code: 1008, reason: 'Token has expired.' },
+  /** A key or token the service does not know. The text was seen; the code is unverified. */
+  invalidApiKey: { code: 1007, reason: 'API key not valid. Please pass a valid API key.' },
 } as const satisfies Record<string, CloseSpec>;
 
 /** How the emulator ends a connection whose goAway deadline has passed. */
@@ -34,6 +41,11 @@ export interface RuleContext {
   now: number;
   graceMs: number;
   isKnownHandle(handle: string): boolean;
+  /**
+   * On the constrained endpoint: why this setup may not open the connection with its token
+   * (`resume`: it resumes a known session), or undefined.
+   */
+  authorize?(setup: SetupBody, resume: boolean): { close: CloseSpec; problem: string } | undefined;
 }
 
 /** What to do with one client frame. */
@@ -68,6 +80,8 @@ export function judge(parsed: ParsedFrame, context: RuleContext): Verdict {
   if (!context.setupDone) {
     if (!message.setup) return reject(CLOSE_REASONS.invalidArgument, 'the first message must be setup');
     const handle = message.setup.sessionResumption?.handle;
+    const refused = context.authorize?.(message.setup, handle !== undefined && handle !== '' && context.isKnownHandle(handle));
+    if (refused) return reject(refused.close, refused.problem);
     if (handle !== undefined && handle !== '' && !context.isKnownHandle(handle)) {
       return reject(CLOSE_REASONS.sessionNotFound, `unknown resumption handle ${handle}`);
     }
