@@ -1,7 +1,8 @@
 /**
  * `gemini-live-fsm/audio`: audio in and out of a session. Sources of 16 kHz PCM16 for
  * `session.attachMic` (a paced PCM stream, a WAV file, synthetic speech, the browser microphone),
- * and the resampling they share.
+ * the resampling they share, and players of the model's 24 kHz audio that stop within one render
+ * quantum on barge-in (an AudioWorklet in the browser, any writable stream in Node).
  *
  * @packageDocumentation
  */
@@ -11,3 +12,9 @@ export { mediaStreamSource } from './browserMic.js';
 export type { MediaStreamAudioSource, MediaStreamSourceOptions } from './browserMic.js';
 export { createChunker, createPcm16Converter, createStreamResampler, floatToPcm16 } from './resample.js';
 export type { StreamResampler } from './resample.js';
+export { createAudioPlayer } from './audioPlayer.js';
+export type { AudioPlayerOptions, BrowserAudioPlayer } from './audioPlayer.js';
+export { createStreamPlayer } from './streamPlayer.js';
+export type { PcmSink, StreamPlayerOptions } from './streamPlayer.js';
+export { pcm16ToFloat } from './player.js';
+export type { AttachOptions, AudioPlayer, PlaybackReport, PlaybackStats, PlayerSession } from './player.js';
