@@ -71,19 +71,19 @@ export function createTokenTransport(options: TokenTransportOptions): LiveTransp
   if (typeof options.tokenProvider !== 'function') throw new OptionsError('`tokenProvider` must be a function that returns a token');
   if (typeof options.model !== 'string' || options.model === '') throw new OptionsError('`tokenProvider` needs `model`');
 
-  const transportFor = (token: string) => createGenAITransport({ ai: clientFor(token), model: options.model, config: options.config });
+  const transportFor = (token: string) => ({
+    token,
+    transport: createGenAITransport({ ai: clientFor(token), model: options.model, config: options.config }),
+  });
 
   return {
     async connect(request) {
-      let refusal: Refusal | undefined;
-      for (let attempt = 0; attempt < 2; attempt += 1) {
-        const token = await fetchToken(options.tokenProvider);
-        const outcome = await openWith(transportFor(token), token, request);
-        if (outcome.kind === 'open') return outcome.connection;
-        refusal = outcome;
-      }
-      const why = refusal ? `${refusal.code} ${refusal.reason}`.trim() : 'refused';
-      throw new TokenError('TOKEN_REFUSED', `the service refused a fresh token too (${why})`, false);
+      const first = await openWith(transportFor(await fetchToken(options.tokenProvider)), request);
+      if (first.kind === 'open') return first.connection;
+      // Refused as expired or used up: one fresh token, and no more.
+      const second = await openWith(transportFor(await fetchToken(options.tokenProvider)), request);
+      if (second.kind === 'open') return second.connection;
+      throw new TokenError('TOKEN_REFUSED', `the service refused a fresh token too (${`${second.code} ${second.reason}`.trim()})`, false);
     },
   };
 }
@@ -129,7 +129,7 @@ type Outcome = { kind: 'open'; connection: LiveConnection } | Refusal;
  * kept from the session (the caller tries a fresh token), and so is everything that attempt
  * reports afterwards; anything else reaches the session as usual.
  */
-function openWith(transport: LiveTransport, token: string, request: TransportConnectRequest): Promise<Outcome> {
+function openWith({ transport, token }: { transport: LiveTransport; token: string }, request: TransportConnectRequest): Promise<Outcome> {
   return new Promise<Outcome>((resolve, reject) => {
     let settled = false;
     let refused = false;

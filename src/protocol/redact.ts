@@ -52,7 +52,7 @@ function messageOf(value: unknown): string {
   if (typeof value === 'object' && value !== null) {
     const { message, error } = value as { message?: unknown; error?: unknown };
     if (error instanceof Error) return messageOf(error);
-    if (typeof message === 'string' && message) return message;
+    if (typeof message === 'string') return message;
   }
   return 'WebSocket error';
 }

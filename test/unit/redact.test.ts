@@ -44,6 +44,7 @@ describe('redactedError', () => {
     expect(redactedError({ error: new Error('inner auth_tokens/x') }).message).toBe('inner auth_tokens/[redacted]');
     expect(redactedError('plain').message).toBe('plain');
     expect(redactedError({}).message).toBe('WebSocket error');
+    expect(redactedError({ message: '' }).message).toBe('');
     expect(redactedError(undefined).message).toBe('WebSocket error');
     expect(redactedError(new Error('')).message).toBe('Error');
   });

@@ -89,6 +89,7 @@ describe('createTokenTransport', () => {
   });
 
   it.each([
+    [undefined, 'no token'],
     [{}, 'no token'],
     [{ name: 'auth_tokens/' }, 'a string'],
     ['sk-not-a-token', 'a string'],
