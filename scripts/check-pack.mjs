@@ -19,9 +19,11 @@ try {
     const entries = {
       'gemini-live-fsm': ['createLiveSession', 'defineTool', 'LiveSessionError'],
       'gemini-live-fsm/machine': ['sessionMachine'],
-      'gemini-live-fsm/audio': ['mediaStreamSource', 'pacedPcm', 'createStreamResampler', 'createWebRtcVad', 'createSileroVad', 'createSpeechSegmenter', 'createPreRollBuffer', 'activityLogic'],
-      'gemini-live-fsm/protocol': ['createGenAITransport', 'ConnectionClosedError', 'classifyClose'],
+      'gemini-live-fsm/audio': ['mediaStreamSource', 'pacedPcm', 'createStreamResampler', 'createWebRtcVad', 'createSileroVad', 'createSpeechSegmenter', 'createPreRollBuffer', 'activityLogic', 'createAudioPlayer', 'createStreamPlayer'],
+      'gemini-live-fsm/protocol': ['createGenAITransport', 'createTokenTransport', 'ConnectionClosedError', 'TokenError', 'classifyClose', 'redactSecrets'],
       'gemini-live-fsm/tools': ['validateArgs', 'checkResult', 'toFunctionDeclarations', 'openApiToJsonSchema', 'isStandardSchema'],
+      'gemini-live-fsm/models': ['resolveProfile', 'refusalOf', 'MODEL_PROFILES'],
+      'gemini-live-fsm/server': ['mintLiveToken', 'createTokenHandler'],
       'gemini-live-fsm/testing': ['createScriptedTransport', 'startLiveEmulator'],
       'gemini-live-fsm/devtools': ['createStateLogger', 'startInspector', 'connectReduxDevTools', 'describeChart', 'toMermaid', 'chartDiagram', 'drawDiagram'],
       'gemini-live-fsm/telemetry': ['instrumentSession', 'METRIC', 'SPAN'],

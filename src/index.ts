@@ -16,4 +16,5 @@ export type { LiveSession, LiveSessionOptions, SessionMetrics } from './session/
 export { defineTool } from './tools/defineTool.js';
 export type { AnyTool, ToolContext, ToolDefinition } from './tools/defineTool.js';
 export { LiveSessionError } from './protocol/errors.js';
+export type { TokenProvider } from './adapters/tokenTransport.js';
 export type { SessionEmitted } from './machines/types.js';

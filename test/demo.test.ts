@@ -78,7 +78,8 @@ describe('npm run demo', () => {
     child.stdout.on('data', (chunk: string) => (stdout += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
-      await expect.poll(() => /inspector: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout), { timeout: 30_000 }).not.toBeNull();
+      // The URL and the line after it may arrive in separate chunks: wait for both.
+      await expect.poll(() => /inspector: (http:\/\/127\.0\.0\.1:\d+\/)\n.*the conversation starts/.exec(stdout), { timeout: 30_000 }).not.toBeNull();
       const url = /inspector: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout)?.[1] ?? '';
       // Nothing happens until a page opens the inspector.
       expect(stdout).toContain('the conversation starts when it connects');

@@ -33,7 +33,7 @@ export interface Harness {
 
 /** A connected session over a scripted transport, recording everything it emits. */
 export async function connectedSession(
-  options: Omit<LiveSessionOptions, 'transport' | 'ai' | 'model' | 'config' | 'tools'> & {
+  options: Omit<LiveSessionOptions, 'transport' | 'ai' | 'tokenProvider' | 'model' | 'config' | 'tools'> & {
     tools?: AnyTool[];
     transport?: ScriptedTransportOptions;
   } = {},

@@ -1,23 +1,25 @@
 /**
- * The browser example: a voice session with a tool, the microphone captured through an
- * AudioWorklet (`mediaStreamSource`), the model's audio played back, and the session shown in the
- * Redux DevTools extension when it is installed.
+ * The browser example: a voice session with a tool, and no API key anywhere in the page. Before
+ * every connection (the first, and each resume) the session asks the page's own server for an
+ * ephemeral token. The microphone is captured through an AudioWorklet (`mediaStreamSource`), the
+ * model's audio is played through another (`createAudioPlayer`) that stops within one render
+ * quantum when the user talks over it, and the session shows in the Redux DevTools extension
+ * when it is installed.
  *
  * `?baseUrl=http://127.0.0.1:PORT` points it at the emulator (`npm run example:browser` does);
- * `?key=…` with no baseUrl talks to the real service. A key in a page is for trying things on
- * your own machine only: a deployed page should get an ephemeral token from its server.
+ * without it, it talks to the real service with the tokens its server mints there.
  */
-import { GoogleGenAI, Modality } from '@google/genai';
-import { createLiveSession, defineTool, type LiveSession, type SessionMetrics } from '../../src/index.js';
-import { mediaStreamSource } from '../../src/audio/index.js';
+import { GoogleGenAI } from '@google/genai';
+import { createLiveSession, type LiveSession, type SessionMetrics } from '../../src/index.js';
+import { createAudioPlayer, mediaStreamSource, type PlaybackReport, type PlaybackStats } from '../../src/audio/index.js';
 import { connectReduxDevTools, stateName } from '../../src/devtools/browser.js';
+import type { LiveToken } from '../../src/server/index.js';
+import { agentConfig, EMULATED_MODEL, getWeather, LIVE_MODEL, TOKEN_PATH } from './agent.js';
 
-const LIVE_MODEL = 'gemini-2.5-flash-native-audio-preview-09-2025';
 const params = new URLSearchParams(location.search);
 const baseUrl = params.get('baseUrl') ?? undefined;
-const apiKey = params.get('key') ?? 'emulator';
 /** How many model turns to hear before hanging up (0: until Stop). */
-const turns = Number(params.get('turns') ?? '1');
+const turns = Number(params.get('turns') ?? '2');
 
 const $ = (id: string) => document.getElementById(id) as HTMLElement;
 const started = performance.now();
@@ -27,7 +29,11 @@ export interface ExampleResult {
   metrics: SessionMetrics;
   events: string[];
   micSampleRate: number | undefined;
-  modelAudioMs: number;
+  /** Tokens the page fetched from its server: one per connection. */
+  tokensFetched: number;
+  /** What the user heard of each interrupted turn. */
+  interruptions: PlaybackReport[];
+  playback: PlaybackStats;
 }
 
 declare global {
@@ -47,7 +53,7 @@ function setStatus(status: string) {
   $('status').textContent = status;
 }
 
-function showMetrics(metrics: SessionMetrics) {
+function showMetrics(metrics: SessionMetrics, tokens: number) {
   const rows: [string, number][] = [
     ['mic frames forwarded', metrics.forwarded.audio],
     ['dropped while gated', metrics.dropped.gated],
@@ -55,6 +61,8 @@ function showMetrics(metrics: SessionMetrics) {
     ['tool calls', metrics.toolCalls],
     ['toolResponse messages', metrics.toolResponsesSent],
     ['ms gated', Math.round(metrics.gatedMs)],
+    ['connections after the first', metrics.reconnects],
+    ['tokens fetched', tokens],
   ];
   const table = $('metrics');
   table.textContent = '';
@@ -70,70 +78,41 @@ function showMetrics(metrics: SessionMetrics) {
   }
 }
 
-/** Plays 24 kHz PCM16 chunks back to back; `clear()` stops at once (the user interrupted). */
-function createPlayer() {
-  const context = new AudioContext({ sampleRate: 24_000 });
-  let playAt = 0;
-  const playing = new Set<AudioBufferSourceNode>();
-  return {
-    play(pcm: Uint8Array) {
-      const view = new DataView(pcm.buffer, pcm.byteOffset, pcm.byteLength);
-      const buffer = context.createBuffer(1, pcm.byteLength >> 1, 24_000);
-      const samples = buffer.getChannelData(0);
-      for (let i = 0; i < samples.length; i += 1) samples[i] = view.getInt16(i * 2, true) / 0x8000;
-      const source = context.createBufferSource();
-      source.buffer = buffer;
-      source.connect(context.destination);
-      playAt = Math.max(playAt, context.currentTime);
-      source.start(playAt);
-      playAt += buffer.duration;
-      playing.add(source);
-      source.onended = () => playing.delete(source);
-    },
-    clear() {
-      for (const source of playing) source.stop();
-      playing.clear();
-      playAt = 0;
-    },
-    close: () => context.close(),
-  };
-}
-
-const getWeather = defineTool({
-  name: 'get_weather',
-  description: 'The current weather in a city',
-  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-  timeoutMs: 5_000,
-  execute: async ({ city }: { city: string }, { signal }) => {
-    // A slow service: the microphone keeps streaming meanwhile, and the session holds it back.
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, 400);
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      });
-    });
-    return { city, tempC: 18, sky: 'sunny' };
-  },
-});
-
 async function run(stop: AbortSignal): Promise<void> {
   const stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true } });
-  const ai = new GoogleGenAI(baseUrl ? { apiKey, httpOptions: { baseUrl } } : { apiKey });
-  const session: LiveSession = createLiveSession({
-    ai,
-    model: baseUrl ? 'models/gemini-live-emulated' : LIVE_MODEL,
-    config: { responseModalities: [Modality.AUDIO], outputAudioTranscription: {}, inputAudioTranscription: {} },
-    tools: [getWeather],
-  });
-  connectReduxDevTools(session, { name: 'gemini-live-fsm browser example' });
-  const player = createPlayer();
+  // Made in the click's handler: the browser lets its audio context start.
+  const player = createAudioPlayer();
   const events: string[] = [];
-  let modelAudioMs = 0;
+  const interruptions: PlaybackReport[] = [];
+  let tokensFetched = 0;
   const note = (event: string, text: string) => {
     events.push(event);
     log(text);
   };
+
+  const session: LiveSession = createLiveSession({
+    // Called before every connection: the key stays on the server, each token serves one connection.
+    tokenProvider: async () => {
+      const response = await fetch(TOKEN_PATH, { method: 'POST' });
+      if (!response.ok) throw new Error(`the token server answered ${response.status}`);
+      const token = (await response.json()) as LiveToken;
+      tokensFetched += 1;
+      note('token', `token ${tokensFetched} fetched (valid until ${new Date(token.expireTime).toLocaleTimeString()})`);
+      return token;
+    },
+    GoogleGenAI,
+    httpOptions: baseUrl ? { baseUrl } : {},
+    model: baseUrl ? EMULATED_MODEL : LIVE_MODEL,
+    config: agentConfig,
+    tools: [getWeather],
+  });
+  connectReduxDevTools(session, { name: 'gemini-live-fsm browser example' });
+  player.attach(session, {
+    onInterrupted: (report) => {
+      interruptions.push(report);
+      note('heard', `you heard ${Math.round(report.heardMs)} ms of that answer; ${Math.round(report.discardedMs)} ms were dropped`);
+    },
+  });
 
   session.actor.subscribe((snapshot) => ($('state').textContent = stateName(snapshot.value)));
   session.on('gate', ({ state, pending }) => {
@@ -145,11 +124,9 @@ async function run(stop: AbortSignal): Promise<void> {
   session.on('toolResult', ({ call, outcome }) => note('toolResult', `${call.name} → ${outcome.status}`));
   session.on('inputTranscription', ({ text }) => note('inputTranscription', `you: ${text}`));
   session.on('outputTranscription', ({ text }) => note('outputTranscription', `model: ${text}`));
-  session.on('audio', ({ data }) => {
-    modelAudioMs += data.byteLength / 48;
-    player.play(data);
-  });
-  session.on('interrupted', () => player.clear());
+  session.on('goAway', ({ timeLeftMs }) => note('goAway', `the server ends this connection in ${timeLeftMs ?? '?'} ms`));
+  session.on('reconnected', ({ resumed }) => note('reconnected', resumed ? 'resumed on a new connection' : 'new session'));
+  session.on('interrupted', () => note('interrupted', 'you talked over the model: playback stopped'));
   session.on('error', ({ error }) => note('error', `error ${error.code}: ${error.reason}`));
 
   let turnsLeft = turns;
@@ -172,16 +149,18 @@ async function run(stop: AbortSignal): Promise<void> {
   note('connected', 'connected; the microphone is streaming');
   const mic = mediaStreamSource(stream, { signal: stop });
   session.attachMic(mic);
-  const ticker = setInterval(() => showMetrics(session.metrics()), 250);
+  const ticker = setInterval(() => showMetrics(session.metrics(), tokensFetched), 250);
 
   await finished;
   clearInterval(ticker);
   await session.close();
   for (const track of stream.getTracks()) track.stop();
+  await player.drain(); // the answer's last words, or an interruption's fade
+  const playback = await player.stats();
   await player.close();
   const metrics = session.metrics();
-  showMetrics(metrics);
-  window.exampleResult = { metrics, events, micSampleRate: mic.inputSampleRate, modelAudioMs };
+  showMetrics(metrics, tokensFetched);
+  window.exampleResult = { metrics, events, micSampleRate: mic.inputSampleRate, tokensFetched, interruptions, playback };
   setStatus('done');
 }
 

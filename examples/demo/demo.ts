@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connectPlainClient } from '../clients/naiveClients.js';
 import { createLiveSession, defineTool } from '../../src/index.js';
-import { pacedPcm, readWav, syntheticSpeech } from '../../src/audio/index.js';
+import { createStreamPlayer, pacedPcm, readWav, syntheticSpeech } from '../../src/audio/index.js';
 import { combineInspectors, startInspector, type Inspector } from '../../src/devtools/index.js';
 import { startLiveEmulator, type LiveEmulator, type Scenario } from '../../src/testing/index.js';
 import { colour, createTimeline, followSession, stateChanges, type Timeline } from './timeline.js';
@@ -226,8 +226,10 @@ async function runSession(
     inspectFrames: inspector !== undefined,
   });
   const follower = followSession(session, print);
+  // The model's audio plays in real time into a buffer (a speaker would do), and stops on barge-in.
   const modelAudio: Uint8Array[] = [];
-  session.on('audio', ({ data }) => modelAudio.push(data));
+  const speaker = createStreamPlayer({ write: (chunk) => modelAudio.push(chunk) });
+  speaker.attach(session);
 
   let turnsLeft = turns;
   const done = new Promise<void>((resolve) => {
@@ -246,6 +248,7 @@ async function runSession(
   await Promise.race([done, new Promise((resolve) => mic.signal.addEventListener('abort', resolve))]);
   clearTimeout(timeout);
   mic.abort();
+  await speaker.drain();
   await session.close();
   follower.stop();
   return { metrics: session.metrics(), modelAudio };
@@ -307,7 +310,7 @@ async function summarise(print: Timeline, outcome: SessionOutcome | undefined, e
     const bytes = outcome.modelAudio.reduce((sum, chunk) => sum + chunk.length, 0);
     const file = join(tmpdir(), 'gemini-live-fsm-demo-model-audio.wav');
     await writeFile(file, wav24k(outcome.modelAudio, bytes));
-    console.log(`  model audio: ${(bytes / 48_000).toFixed(2)} s, written to ${file}`);
+    console.log(`  model audio: ${(bytes / 48_000).toFixed(2)} s played, written to ${file}`);
   }
   void print;
   return 0;

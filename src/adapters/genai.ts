@@ -11,6 +11,7 @@ import type {
   Tool,
 } from '@google/genai';
 import { encodeBase64 } from '../protocol/base64.js';
+import { redactedError, redactSecrets } from '../protocol/redact.js';
 import { INPUT_AUDIO_MIME_TYPE, type RealtimeInput } from '../protocol/messages.js';
 import type { LiveConnection, LiveTransport, TransportConnectRequest, TransportHandlers } from '../protocol/transport.js';
 import { withClaim, type SocketClaim } from './socketCapture.js';
@@ -74,7 +75,7 @@ export function createGenAITransport(options: GenAITransportOptions): LiveTransp
           },
           (error: unknown) => {
             signal?.removeEventListener('abort', abandon);
-            reject(error);
+            reject(redactedError(error));
           },
         );
       });
@@ -113,7 +114,8 @@ function toolList(tools: LiveConnectConfig['tools']): Tool[] {
 }
 
 // An exception thrown inside the SDK's callbacks becomes an unhandled rejection that kills Node
-// (docs/protocol.md), so nothing may escape them.
+// (docs/protocol.md), so nothing may escape them. What the SDK reports is redacted: its socket's
+// URL carries the API key or token.
 function guardedCallbacks(handlers: TransportHandlers, markClosed: () => void) {
   const guard = (fn: () => void) => {
     try {
@@ -130,10 +132,9 @@ function guardedCallbacks(handlers: TransportHandlers, markClosed: () => void) {
     onmessage: (message: unknown) => guard(() => handlers.onMessage(message)),
     onclose: (event: { code?: number; reason?: string }) => {
       markClosed();
-      guard(() => handlers.onClose(event.code ?? 1006, event.reason ?? ''));
+      guard(() => handlers.onClose(event.code ?? 1006, redactSecrets(event.reason ?? '')));
     },
-    onerror: (event: { error?: unknown; message?: string }) =>
-      guard(() => handlers.onError(event.error ?? new Error(event.message ?? 'WebSocket error'))),
+    onerror: (event: { error?: unknown; message?: string }) => guard(() => handlers.onError(redactedError(event))),
   };
 }
 

@@ -3,6 +3,8 @@
  * `session.attachMic` (a paced PCM stream, a WAV file, synthetic speech, the browser microphone),
  * the resampling they share, and voice activity detection (detectors, hysteresis, pre-roll, and
  * the activity actor that runs them beside a session).
+ * the resampling they share, and players of the model's 24 kHz audio that stop within one render
+ * quantum on barge-in (an AudioWorklet in the browser, any writable stream in Node).
  *
  * @packageDocumentation
  */
@@ -16,3 +18,9 @@ export * from './vad/index.js';
 export { DEFAULT_PRE_ROLL_MS, activityLogic, checkActivityInput } from '../actors/activity.js';
 export type { ActivityInput, DetectorSource } from '../actors/activity.js';
 export type { ActivityCommand, ActivityEvent, ActivityMode } from '../machines/activityEvents.js';
+export { createAudioPlayer } from './audioPlayer.js';
+export type { AudioPlayerOptions, BrowserAudioPlayer } from './audioPlayer.js';
+export { createStreamPlayer } from './streamPlayer.js';
+export type { PcmSink, StreamPlayerOptions } from './streamPlayer.js';
+export { pcm16ToFloat } from './player.js';
+export type { AttachOptions, AudioPlayer, PlaybackReport, PlaybackStats, PlayerSession } from './player.js';

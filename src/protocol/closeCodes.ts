@@ -13,7 +13,14 @@ export type CloseKind =
   | 'sessionNotFound'
   | 'internal'
   | 'unavailable'
+  /** The upgrade was refused with HTTP 401 or 403: the credentials. */
   | 'unauthenticated'
+  /** The ephemeral token has been used as many times as it may (a fresh token mends it). */
+  | 'tokenExhausted'
+  /** The ephemeral token has expired (a fresh token mends it). */
+  | 'tokenExpired'
+  /** The API key or token is not one the service knows. */
+  | 'invalidCredentials'
   | 'unknown';
 
 interface CloseRule {
@@ -25,7 +32,15 @@ interface CloseRule {
 }
 
 // Reasons seen from the real service (docs/protocol.md) first, then the generic WebSocket codes.
+// Token refusals (docs/browser.md): `1011 Token has been used too many times` is a field report
+// (a browser client resuming on a `uses: 1` token); the expiry close and the code of the invalid
+// key close are unverified choices the emulator makes, matched here by reason on any code.
 const RULES: readonly CloseRule[] = [
+  { code: 1011, reason: /token has been used too many times/i, kind: 'tokenExhausted', retryable: true },
+  ...[1007, 1008, 1011].flatMap((code): CloseRule[] => [
+    { code, reason: /token (has )?expired|expired token/i, kind: 'tokenExpired', retryable: true },
+    { code, reason: /api key not valid/i, kind: 'invalidCredentials', retryable: false },
+  ]),
   { code: 1008, reason: /operation is not implemented/i, kind: 'unsupportedOperation', retryable: false },
   { code: 1008, reason: /session not found/i, kind: 'sessionNotFound', retryable: true },
   { code: 1008, reason: /requested entity was not found/i, kind: 'entityNotFound', retryable: false },

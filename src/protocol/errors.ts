@@ -30,7 +30,10 @@ export type LiveErrorCode =
   | 'INTERNAL'
   | 'VAD_INVALID_OPTIONS'
   | 'VAD_UNAVAILABLE'
-  | 'VAD_FAILED';
+  | 'VAD_FAILED'
+  | 'TOKEN_REFUSED'
+  | 'TOKEN_PROVIDER_FAILED'
+  | 'TOKEN_INVALID';
 
 /** Base class of every error this library reports. */
 export class LiveSessionError extends Error {
@@ -158,6 +161,18 @@ export class ListenerError extends LiveSessionError {
   constructor(eventType: string, cause: unknown) {
     super('LISTENER_THREW', `a listener for '${eventType}' threw: ${describe(cause)}`, false, { cause });
     this.eventType = eventType;
+  }
+}
+
+/**
+ * An ephemeral token could not open a connection: the server refused a fresh one too
+ * (`TOKEN_REFUSED`, not retryable), the application's `tokenProvider` failed (`TOKEN_PROVIDER_FAILED`,
+ * retryable: the session tries again like any failed connection), or it returned something that
+ * is not an ephemeral token (`TOKEN_INVALID`). The token itself never appears in it.
+ */
+export class TokenError extends LiveSessionError {
+  constructor(code: 'TOKEN_REFUSED' | 'TOKEN_PROVIDER_FAILED' | 'TOKEN_INVALID', reason: string, retryable: boolean) {
+    super(code, reason, retryable);
   }
 }
 

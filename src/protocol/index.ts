@@ -1,17 +1,24 @@
 /**
  * `gemini-live-fsm/protocol`: the Live API as the session speaks it. The wire types, the
- * transport seam (and the transport over `@google/genai`), and the typed errors with the table of
- * known closes.
+ * transport seam (and the transports over `@google/genai`: with an API key, or with an ephemeral
+ * token per connection), the typed errors with the table of known closes, and the redaction
+ * that keeps credentials out of them.
  *
  * @packageDocumentation
  */
 export {
   ConnectError,
   ConnectionClosedError,
+  InternalError,
+  InvalidInputError,
+  InvalidOptionsError,
   ListenerError,
   LiveSessionError,
+  ModelRefusalError,
   ProtocolError,
   SessionClosedError,
+  TokenError,
+  ToolCallLostError,
   ToolError,
   TransportError,
   VadError,
@@ -35,3 +42,6 @@ export type {
 export type { LiveConnection, LiveTransport, TransportConnectRequest, TransportHandlers } from './transport.js';
 export { createGenAITransport } from '../adapters/genai.js';
 export type { GenAITransportOptions } from '../adapters/genai.js';
+export { createTokenTransport } from '../adapters/tokenTransport.js';
+export type { EphemeralToken, GenAIConstructor, TokenProvider, TokenTransportOptions } from '../adapters/tokenTransport.js';
+export { REDACTED, redactSecrets } from './redact.js';

@@ -3,13 +3,12 @@
  * run fails there, with an {@link InvalidOptionsError} that says which option and why, not later
  * as a mysterious close or a retry loop.
  */
-import type { LiveConnectConfig } from '@google/genai';
 import type { InspectionEvent, Observer } from 'xstate';
-import { createGenAITransport, type GenAITransportOptions } from '../adapters/genai.js';
 import { DEFAULT_SETTINGS } from '../machines/context.js';
 import type { InputPolicy, SessionSettings } from '../machines/types.js';
 import { InvalidOptionsError } from '../protocol/errors.js';
 import type { LiveTransport } from '../protocol/transport.js';
+import { transportFor, type SessionConnection } from './connectionOptions.js';
 import type { ToolSchemaField } from '../tools/declarations.js';
 import type { TelemetryOptions } from '../telemetry/instrumentSession.js';
 import type { AnyTool } from '../tools/types.js';
@@ -19,16 +18,7 @@ import type { ModelRefusalError } from '../protocol/errors.js';
 import { duration } from './durations.js';
 import { checkTools } from './toolOptions.js';
 
-/** How the session reaches the Live API: the SDK client, or any transport. */
-export type SessionConnection =
-  | { ai: GenAITransportOptions['ai']; model: string; config?: LiveConnectConfig; transport?: never }
-  | {
-      transport: LiveTransport;
-      ai?: never;
-      /** The model behind the transport, for its profile (see `modelProfile`). */
-      model?: string;
-      config?: never;
-    };
+export type { SessionConnection } from './connectionOptions.js';
 
 /** Options of `createLiveSession`. */
 export type LiveSessionOptions = SessionConnection & {
@@ -147,31 +137,16 @@ function schemaField(value: unknown): ToolSchemaField | undefined {
   throw new InvalidOptionsError(`toolSchemaField must be 'parameters' or 'parametersJsonSchema', got ${String(value)}`);
 }
 
-/** Whether `value` has a method `name`. */
-function hasMethod(value: unknown, name: string): boolean {
-  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[name] === 'function';
-}
-
-function connectionOf(options: LiveSessionOptions): LiveTransport {
-  if (options.ai !== undefined && options.transport !== undefined) throw new InvalidOptionsError('give either ai or transport, not both');
-  if (options.transport !== undefined) {
-    if (!hasMethod(options.transport, 'connect')) throw new InvalidOptionsError('transport must have a connect() method');
-    return options.transport;
-  }
-  if (options.ai === undefined) throw new InvalidOptionsError('a session needs an ai client (new GoogleGenAI(…)) with a model, or a transport');
-  if (!hasMethod(options.ai?.live, 'connect')) throw new InvalidOptionsError('ai must be a GoogleGenAI client (ai.live.connect is missing)');
-  if (typeof options.model !== 'string' || options.model === '') throw new InvalidOptionsError('a session with ai needs a model name');
-  return createGenAITransport({ ai: options.ai, model: options.model, config: options.config });
-}
-
 /** Checks the options and works out what the session runs with; throws {@link InvalidOptionsError}. */
 export function resolveOptions(options: LiveSessionOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('createLiveSession needs an options object');
   const tools = checkTools(options.tools);
-  const transport = connectionOf(options);
+  const transport = transportFor(options);
   const reconnect = options.reconnect === false ? { maxAttempts: 0 } : (options.reconnect ?? {});
   if (typeof reconnect !== 'object' || reconnect === null) throw new InvalidOptionsError('reconnect must be false or an object');
-  if (options.inspect !== undefined && typeof options.inspect !== 'function' && !hasMethod(options.inspect, 'next')) {
+  const { inspect } = options as { inspect?: unknown };
+  const observer = typeof inspect === 'object' && inspect !== null && typeof Reflect.get(inspect, 'next') === 'function';
+  if (inspect !== undefined && typeof inspect !== 'function' && !observer) {
     throw new InvalidOptionsError('inspect must be a function or an observer with next()');
   }
   const { profile, source: profileSource } = resolveProfile(options.model, profileOverride(options.modelProfile));

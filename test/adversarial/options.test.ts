@@ -26,11 +26,11 @@ function refusal(options: unknown): string {
 describe('options checked when the session is created', () => {
   /** The bug: a session created with no `ai` and no transport failed only at connect(), as a retryable error retried three times. */
   it('refuses a session that has no way to reach the Live API', () => {
-    expect(refusal({})).toMatch(/needs an ai client/);
+    expect(refusal({})).toMatch(/needs `ai` \(with an API key\), `tokenProvider` \(ephemeral tokens\) or `transport`/);
     expect(refusal({ ai: {}, model: 'm' })).toMatch(/ai\.live\.connect is missing/);
     expect(refusal({ ai: { live: { connect: () => undefined } } })).toMatch(/needs a model/);
     expect(refusal({ transport: {} })).toMatch(/connect\(\) method/);
-    expect(refusal({ transport: transport(), ai: { live: { connect: () => undefined } }, model: 'm' })).toMatch(/not both/);
+    expect(refusal({ transport: transport(), ai: { live: { connect: () => undefined } }, model: 'm' })).toMatch(/`transport` excludes `ai`/);
     expect(refusal(null)).toMatch(/options object/);
   });
 

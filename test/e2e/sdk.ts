@@ -41,7 +41,7 @@ export async function emulator(options: LiveEmulatorOptions = {}): Promise<LiveE
 export function fsmSession(
   target: LiveEmulator,
   tools: AnyTool[],
-  options: Omit<LiveSessionOptions, 'ai' | 'model' | 'transport' | 'tools'> = {},
+  options: Omit<LiveSessionOptions, 'ai' | 'tokenProvider' | 'model' | 'transport' | 'tools'> = {},
 ): LiveSession & { gateViolations: ReturnType<typeof auditGate>['violations'] } {
   const { config, ...sessionOptions } = options;
   const audited = auditGate(

@@ -14,7 +14,7 @@ import { counterValue, everyValue, histogramCount, inMemoryTelemetry, pointsOf }
 import { clientFor, emulator, Modality, MODEL, onCleanup, SDK_VERSION } from './sdk.js';
 
 /** A session over the real SDK to `emu`, closed after the test. */
-function liveSession(emu: Awaited<ReturnType<typeof emulator>>, options: Omit<LiveSessionOptions, 'ai' | 'model' | 'transport'>): LiveSession {
+function liveSession(emu: Awaited<ReturnType<typeof emulator>>, options: Omit<LiveSessionOptions, 'ai' | 'model' | 'transport' | 'tokenProvider'>): LiveSession {
   const session = createLiveSession({ ai: clientFor(emu), model: MODEL, config: { responseModalities: [Modality.AUDIO] }, ...options });
   onCleanup(() => session.close());
   return session;

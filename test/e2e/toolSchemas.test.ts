@@ -104,8 +104,9 @@ describe(`tool schemas through the real SDK (${SDK_VERSION})`, () => {
           },
           ['city', 'guests', 'when'],
         ),
+        behavior: 'BLOCKING',
       },
-      { name: 'book_json', parametersJsonSchema: { ...jsonSchemaTool.parameters, $schema: undefined } },
+      { name: 'book_json', parametersJsonSchema: { ...jsonSchemaTool.parameters, $schema: undefined }, behavior: 'BLOCKING' },
       {
         name: 'book_openapi',
         parameters: {
@@ -117,14 +118,17 @@ describe(`tool schemas through the real SDK (${SDK_VERSION})`, () => {
           },
           required: ['city', 'guests', 'when'],
         },
+        behavior: 'BLOCKING',
       },
       {
         name: 'book_valibot',
         parametersJsonSchema: objectOf({ city: { type: 'string' }, guests: { anyOf: [{ type: 'number', minimum: 1 }, { type: 'null' }] } }, ['city', 'guests']),
+        behavior: 'BLOCKING',
       },
       {
         name: 'book_arktype',
         parametersJsonSchema: objectOf({ city: { type: 'string' }, guests: { anyOf: [{ type: 'number', minimum: 1 }, { type: 'null' }] } }, ['city', 'guests']),
+        behavior: 'BLOCKING',
       },
     ]);
     expect(conn.refusal).toBeUndefined();
@@ -179,6 +183,7 @@ describe(`tool schemas through the real SDK (${SDK_VERSION})`, () => {
         },
         required: ['city', 'guests', 'when'],
       },
+      behavior: 'BLOCKING',
     });
     expect(conn.refusal).toBeUndefined();
     expect(await callEach(conn, ['book_zod'], { city: 'Rome', guests: null, when: '2026-11-20T10:00:00Z' })).toEqual({

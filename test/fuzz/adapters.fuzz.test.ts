@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readWav, resample, toPcm16 } from '../../src/audio/sources.js';
 import { connectConfig, createGenAITransport } from '../../src/adapters/genai.js';
+import { redactSecrets } from '../../src/protocol/redact.js';
 import { fuzzParameters, fuzzTimeout } from './runs.js';
 
 const SHARE = 0.05;
@@ -154,7 +155,7 @@ describe('the genai adapter, fuzzed', () => {
           throwNext = throws;
           log.length = 0;
           expect(() => callbacks.onclose(close)).not.toThrow();
-          expect(log[0]).toEqual(['close', close.code ?? 1006, close.reason ?? '']);
+          expect(log[0]).toEqual(['close', close.code ?? 1006, redactSecrets(close.reason ?? '')]);
           // A handler that throws is reported to the error handler; if that throws too, it ends there.
           if (throws) expect(log.slice(1).map(([kind, e]) => [kind, (e as Error).message])).toEqual([['error', 'a handler threw']]);
           log.length = 0;
@@ -162,7 +163,7 @@ describe('the genai adapter, fuzzed', () => {
           const reported = log[0]?.[1];
           expect(log[0]?.[0]).toBe('error');
           expect(reported).toBeInstanceOf(Error);
-          if (!error.error) expect((reported as Error).message).toBe(error.message ?? 'WebSocket error');
+          if (!error.error) expect((reported as Error).message).toBe(redactSecrets(error.message ?? 'WebSocket error'));
         },
       ),
       fuzzParameters<[{ code?: number; reason?: string }, { error?: Error; message?: string }, boolean]>(SHARE, [

@@ -103,7 +103,8 @@ describe('what the session tells the application', () => {
     });
     await session.connect();
     expect(transport.connections[0]?.request).toEqual({
-      functionDeclarations: [{ name: 'f', description: 'does f' }],
+      // Its behaviour stated: the conservative profile's default, for a transport with no model named.
+      functionDeclarations: [{ name: 'f', description: 'does f', behavior: 'BLOCKING' }],
       sessionResumption: true,
       resumptionHandle: undefined,
     });

@@ -36,6 +36,10 @@ describe('browser builds', () => {
     expect(await nodeImportsOf('src/index.ts')).toEqual([]);
   });
 
+  it('the audio entry too: the players (the Node one writes to any stream) and the browser mic', async () => {
+    expect(await nodeImportsOf('src/audio/index.ts')).toEqual([]);
+  });
+
   it('the browser devtools entry too (the inspector server is left out of it)', async () => {
     expect(await nodeImportsOf('src/devtools/browser.ts')).toEqual([]);
   });

@@ -19,6 +19,12 @@ export const CLOSE_REASONS = {
   sessionNotFound: { code: 1008, reason: 'BidiGenerateContent session not found' },
   /** The service failed; the emulator uses it when a script throws. */
   internal: { code: 1011, reason: 'Internal error encountered.' },
+  /** An ephemeral token whose uses are spent (a field report: a browser resuming on a `uses: 1` token). */
+  tokenUsedUp: { code: 1011, reason: 'Token has been used too many times' },
+  /** An expired ephemeral token, or one past its time for new sessions. Unverified: code and text are ours. */
+  tokenExpired: { code: 1008, reason: 'Token has expired.' },
+  /** A key or token the service does not know. The text was seen; the code is unverified. */
+  invalidApiKey: { code: 1007, reason: 'API key not valid. Please pass a valid API key.' },
 } as const satisfies Record<string, CloseSpec>;
 
 /** How the emulator ends a connection whose goAway deadline has passed. */

@@ -7,6 +7,7 @@ import { ToneGenerator } from './audio.js';
 import { encodeServerFrame, parseClientFrame, resumptionUpdateFrame, setupCompleteFrame, type ParsedFrame, type ServerMessage } from './frames.js';
 import { countRealtimeInput, emptyConnectionCounters } from './counters.js';
 import { emptyConversation, type HandleStore } from './resumption.js';
+import type { TokenGate } from './tokens.js';
 import { CLOSE_REASONS, judge, type CloseSpec } from './rules.js';
 import { ToolCallLedger } from './toolCalls.js';
 import type {
@@ -33,6 +34,8 @@ export interface ConnectionContext {
   callIds: boolean;
   audioChunkMs: number;
   handles: HandleStore;
+  /** On the constrained endpoint (ephemeral tokens): the token's checks. */
+  tokenGate?: TokenGate | undefined;
   stats: EmulatorStats;
   /** Emulator-wide, so that no two connections ever share a call id. */
   nextCallId(): string;
@@ -132,6 +135,11 @@ export abstract class ConnectionCore {
   /** The parsed setup body, once it arrived. */
   get setup(): SetupBody | undefined {
     return this.setupBody;
+  }
+
+  /** The ephemeral token this connection carries (`BidiGenerateContentConstrained?access_token=`), if any. */
+  get token(): string | undefined {
+    return this.context.tokenGate?.token;
   }
 
   /** The resumption handle this connection resumed, if its setup carried a known one. */
@@ -285,6 +293,7 @@ export abstract class ConnectionCore {
       now,
       graceMs: this.context.graceMs,
       isKnownHandle: (handle) => this.context.handles.has(handle),
+      authorize: this.context.tokenGate?.authorize,
     });
     switch (verdict.kind) {
       case 'reject':
@@ -326,6 +335,7 @@ export abstract class ConnectionCore {
       this.state = this.context.handles.restore(resume) ?? emptyConversation();
       this.resumed = resume;
     }
+    this.context.tokenGate?.accepted(this, resume !== undefined);
     if (this.context.holdSetup?.()) {
       this.setupHeld = true;
       return;

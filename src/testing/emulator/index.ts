@@ -5,8 +5,10 @@
 export { startLiveEmulator, type LiveEmulator, type LiveEmulatorOptions } from './server.js';
 export { EmulatorConnection, type Refusal, type WaitOptions } from './connection.js';
 export { CLOSE_REASONS, type CloseSpec } from './rules.js';
+export type { MintedToken, TokenPolicy } from './tokens.js';
 export { OUTPUT_AUDIO_MIME_TYPE, type ServerMessage } from './frames.js';
 export { scenarios, isBuiltinScenario, type BuiltinScenarioName } from './script/builtins.js';
+export { runScenario } from './script/scenario.js';
 export type { Scenario, ScenarioAction, ScenarioStep, ScenarioTrigger } from './script/scenario.js';
 export type { MessagePredicate } from './waiters.js';
 export type {

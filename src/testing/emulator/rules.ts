@@ -6,6 +6,7 @@ import { CLOSE_REASONS, type CloseSpec } from './closes.js';
 import { checkDeclarations } from './declarations.js';
 import type { ParsedFrame } from './frames.js';
 import type { ToolCallLedger } from './toolCalls.js';
+import type { SetupBody } from './types.js';
 
 export { CLOSE_REASONS, GO_AWAY_DEADLINE, type CloseSpec } from './closes.js';
 
@@ -17,6 +18,11 @@ export interface RuleContext {
   now: number;
   graceMs: number;
   isKnownHandle(handle: string): boolean;
+  /**
+   * On the constrained endpoint: why this setup may not open the connection with its token
+   * (`resume`: it resumes a known session), or undefined.
+   */
+  authorize?(setup: SetupBody, resume: boolean): { close: CloseSpec; problem: string } | undefined;
 }
 
 /** What to do with one client frame. */
@@ -53,6 +59,8 @@ export function judge(parsed: ParsedFrame, context: RuleContext): Verdict {
     const badDeclaration = checkDeclarations(message.setup.tools);
     if (badDeclaration) return reject(badDeclaration.close, badDeclaration.problem);
     const handle = message.setup.sessionResumption?.handle;
+    const refused = context.authorize?.(message.setup, handle !== undefined && handle !== '' && context.isKnownHandle(handle));
+    if (refused) return reject(refused.close, refused.problem);
     if (handle !== undefined && handle !== '' && !context.isKnownHandle(handle)) {
       return reject(CLOSE_REASONS.sessionNotFound, `unknown resumption handle ${handle}`);
     }

@@ -10,17 +10,20 @@ import { EmulatorConnection } from './connection.js';
 import { HandleStore } from './resumption.js';
 import { isBuiltinScenario, scenarios, type BuiltinScenarioName } from './script/builtins.js';
 import { runScenario, validateScenario, type Scenario } from './script/scenario.js';
+import { MINT_PATH, TokenStore, answerMintRequest, tokenOfPath, type MintedToken, type TokenPolicy } from './tokens.js';
 import type { ClientFrame, EmulatorStats } from './types.js';
 
 /**
- * The paths the SDK opens: the Gemini API (`v1beta` in @google/genai 2.x, `v1` in 3.x, `v1alpha`
- * for ephemeral tokens, which use the `Constrained` method) and Vertex AI. The SDK joins its base
+ * The paths the SDK opens: the Gemini API (`v1beta` in @google/genai 2.x, `v1` in 3.x) and Vertex
+ * AI; ephemeral tokens use the `Constrained` method, on `v1alpha` only. The SDK joins its base
  * URL and the path with a double slash, hence `\/+`.
  */
 const LIVE_PATHS = [
-  /^\/+ws\/google\.ai\.generativelanguage\.(v1\w*)\.GenerativeService\.BidiGenerateContent(?:Constrained)?(?:\?|$)/,
+  /^\/+ws\/google\.ai\.generativelanguage\.(v1\w*)\.GenerativeService\.BidiGenerateContent(?:\?|$)/,
   /^\/+ws\/google\.cloud\.aiplatform\.(v1\w*)\.LlmBidiService\/BidiGenerateContent(?:\?|$)/,
 ];
+/** The endpoint for ephemeral tokens; only `v1alpha` has it (documented; other versions are refused). */
+const CONSTRAINED_PATH = /^\/+ws\/google\.ai\.generativelanguage\.v1alpha\.GenerativeService\.BidiGenerateContentConstrained(?:\?|$)/;
 
 /** Options of {@link startLiveEmulator}. */
 export interface LiveEmulatorOptions {
@@ -58,6 +61,10 @@ export interface LiveEmulatorOptions {
    * on the upgrade is not verified; this lets a test see what a client does with such a refusal.
    */
   refuseUpgrade?(request: { path: string }): number | undefined;
+  /** How ephemeral tokens are checked (`POST /v1alpha/auth_tokens` mints them; any API key may). */
+  tokens?: TokenPolicy;
+  /** The clock for token and handle expiry, in ms since the epoch (default `Date.now`); tests move it. */
+  now?: () => number;
 }
 
 /** A running emulator. */
@@ -69,6 +76,8 @@ export interface LiveEmulator {
   readonly connections: readonly EmulatorConnection[];
   /** Live totals. */
   readonly stats: Readonly<EmulatorStats>;
+  /** Every ephemeral token minted so far, with the uses it has left. */
+  readonly tokens: readonly MintedToken[];
   /**
    * The oldest connection not yet returned by this method, waiting for one if needed (so it
    * works whether called before or after the client connects). Rejects after `timeoutMs`
@@ -138,16 +147,19 @@ export async function startLiveEmulator(options: LiveEmulatorOptions = {}): Prom
   const connections: EmulatorConnection[] = [];
   const unclaimed: EmulatorConnection[] = [];
   const claims: Claim[] = [];
-  const handles = new HandleStore(options.handleTtlMs);
+  const now = options.now ?? Date.now;
+  const handles = new HandleStore(options.handleTtlMs, now);
+  const tokens = new TokenStore(now, options.tokens);
   let callIds = 0;
   let stopping: Promise<void> | undefined;
 
-  const http = createServer((_request, response) => {
-    response.writeHead(404).end();
+  const http = createServer((request, response) => {
+    if (MINT_PATH.test(request.url ?? '')) answerMintRequest(tokens, request, response);
+    else response.writeHead(404).end();
   });
   const wss = new WebSocketServer({ noServer: true });
 
-  const accept = (socket: WebSocket, path: string, apiVersion: string): void => {
+  const accept = (socket: WebSocket, path: string, apiVersion: string, constrained: boolean): void => {
     stats.connections += 1;
     // Callbacks that name the connection close over it: it exists by the time any is called.
     const connection: EmulatorConnection = new EmulatorConnection(socket, {
@@ -158,6 +170,7 @@ export async function startLiveEmulator(options: LiveEmulatorOptions = {}): Prom
       callIds: options.callIds ?? true,
       audioChunkMs: options.audioChunkMs ?? 100,
       handles,
+      tokenGate: constrained ? tokens.gate(tokenOfPath(path)) : undefined,
       stats,
       nextCallId: () => `fc-${++callIds}`,
       onFrame: (frame) => options.onFrame?.(connection, frame),
@@ -185,9 +198,14 @@ export async function startLiveEmulator(options: LiveEmulatorOptions = {}): Prom
     // A client that resets mid-handshake must not crash the emulator.
     socket.on('error', () => undefined);
     const path = request.url ?? '';
-    const apiVersion = LIVE_PATHS.map((pattern) => pattern.exec(path)?.[1]).find((version) => version !== undefined);
+    const constrained = CONSTRAINED_PATH.test(path);
+    const apiVersion = constrained ? 'v1alpha' : LIVE_PATHS.map((pattern) => pattern.exec(path)?.[1]).find((version) => version !== undefined);
     if (stopping || apiVersion === undefined) {
       refuseUpgrade(socket);
+      return;
+    }
+    if (constrained && tokens.refuseUpgrade(tokenOfPath(path)) !== undefined) {
+      refuseUpgrade(socket, 401);
       return;
     }
     const refusal = options.refuseUpgrade?.({ path });
@@ -195,7 +213,7 @@ export async function startLiveEmulator(options: LiveEmulatorOptions = {}): Prom
       refuseUpgrade(socket, refusal);
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, path, apiVersion));
+    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, path, apiVersion, constrained));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -224,6 +242,9 @@ export async function startLiveEmulator(options: LiveEmulatorOptions = {}): Prom
     port,
     connections,
     stats,
+    get tokens() {
+      return tokens.list();
+    },
     nextConnection({ timeoutMs = 5000 } = {}) {
       const ready = unclaimed.shift();
       if (ready) return Promise.resolve(ready);

@@ -127,7 +127,11 @@ export function validateScenario(scenario: Scenario): void {
   }
 }
 
-/** Drives one connection through a scenario until it ends or the steps run out. */
+/**
+ * Drives one connection through a scenario until it ends or the steps run out. The emulator's
+ * `scenario` option does this for every connection; call it from `onConnection` to choose a
+ * scenario per connection (e.g. by `connection.resumedFrom`, once `connection.ready`).
+ */
 export function runScenario(connection: EmulatorConnection, scenario: Scenario): void {
   let index = 0;
   let busy = false;
