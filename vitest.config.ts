@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// The end-to-end suite runs twice: once against @google/genai 2.x, once against 3.x (the
-// `genai3` alias), chosen by GENAI_SDK in test/e2e/sdk.ts. The browser suite drives headless
+// The end-to-end suite runs twice: once against @google/genai 2.x on Node 20, once against 3.x (the
+// `genai3` alias) on Node 22 (`npm run test:e2e3`, which fetches Node 22 from the npm registry),
+// chosen by GENAI_SDK in test/e2e/sdk.ts. The browser suite drives headless
 // Chromium (test/browser/chromium.ts), found or unpacked once by its global setup.
 export default defineConfig({
   test: {

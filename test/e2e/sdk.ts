@@ -6,8 +6,11 @@ import { createLiveSession, type AnyTool, type LiveSession, type LiveSessionOpti
 import { auditGate } from './gateAudit.js';
 import { startLiveEmulator, type LiveEmulator, type LiveEmulatorOptions } from '../../src/testing/index.js';
 
-/** The SDK this run of the suite uses: 2.x by default, 3.x with GENAI_SDK=3. */
+/** The SDK this run of the suite uses: 2.x (on Node 20) by default, 3.x (on Node 22) with GENAI_SDK=3. */
 const sdk = process.env['GENAI_SDK'] === '3' ? genai3 : genai2;
+if (sdk === genai3 && Number(process.versions.node.split('.')[0]) < 22) {
+  throw new Error('@google/genai 3.x needs Node 22: run this suite with `npm run test:e2e3`');
+}
 export const SDK_VERSION = process.env['GENAI_SDK'] === '3' ? '3.x' : '2.x';
 
 /** A model name; the emulator accepts any. */
