@@ -12,7 +12,7 @@ import type {
 } from '@google/genai';
 import { encodeBase64 } from '../protocol/base64.js';
 import { redactedError, redactSecrets } from '../protocol/redact.js';
-import { INPUT_AUDIO_MIME_TYPE, type RealtimeInput } from '../protocol/messages.js';
+import { INPUT_AUDIO_MIME_TYPE, type ContextUpdate, type RealtimeInput } from '../protocol/messages.js';
 import type { LiveConnection, LiveTransport, TransportConnectRequest, TransportHandlers } from '../protocol/transport.js';
 import { withClaim, type SocketClaim } from './socketCapture.js';
 
@@ -168,11 +168,24 @@ function wrapSession(session: Session, socketClosed: Promise<void>): LiveConnect
     // The SDK's scheduling enum is a string enum with the very values our union spells out.
     sendToolResponse: (responses) =>
       session.sendToolResponse({ functionResponses: responses as unknown as SdkFunctionResponse[] }),
+    sendClientContent: (turns, turnComplete) => session.sendClientContent({ turns, turnComplete }),
+    sendContextUpdate: (update) => sendContextUpdate(session, update),
     close: () => {
       session.close();
       return socketClosed;
     },
   };
+}
+
+/**
+ * `contextUpdate.tools`: through the SDK where it has `sendContextUpdate` (3.3 and later), else as
+ * the same JSON on its socket (the wrapper `{ tools: { tools } }` tells "no change" from "no tools").
+ */
+function sendContextUpdate(session: Session, update: ContextUpdate): void {
+  const tools = [{ functionDeclarations: update.tools }];
+  const withUpdate = session as Session & { sendContextUpdate?: (params: { tools: { tools: unknown[] } }) => void };
+  if (typeof withUpdate.sendContextUpdate === 'function') withUpdate.sendContextUpdate({ tools: { tools } });
+  else session.conn.send(JSON.stringify({ contextUpdate: { tools: { tools } } }));
 }
 
 /** The SDK's parameters for one realtime input. */

@@ -94,3 +94,18 @@ export interface FunctionDeclaration {
   parametersJsonSchema?: JsonObject;
   behavior?: 'BLOCKING' | 'NON_BLOCKING';
 }
+
+/** One part of a conversation turn: text, or inline media (base64). */
+export type ContentPart = { text: string } | { inlineData: { data: string; mimeType: string } };
+
+/** One turn of conversation content (`clientContent.turns`): who said it, and what. */
+export interface ContentTurn {
+  role: 'user' | 'model';
+  parts: ContentPart[];
+}
+
+/** A mid-session change of context (`contextUpdate`): the new tools replace the old, in order with the input. */
+export interface ContextUpdate {
+  /** The function declarations that replace the session's. */
+  tools: FunctionDeclaration[];
+}

@@ -3,7 +3,7 @@
  * talks to a {@link LiveTransport}; `createGenAITransport` implements it over `@google/genai`, and
  * `createScriptedTransport` (from `gemini-live-fsm/testing`) over a script.
  */
-import type { FunctionResponse, RealtimeInput } from './messages.js';
+import type { ContentTurn, ContextUpdate, FunctionResponse, RealtimeInput } from './messages.js';
 import type { FunctionDeclaration } from './messages.js';
 
 /** Callbacks a transport calls. They never throw. */
@@ -43,6 +43,10 @@ export interface LiveConnection {
    */
   sendAudioFrame?(pcm: Uint8Array): void;
   sendToolResponse(responses: FunctionResponse[]): void;
+  /** Optional: sends conversation content (`clientContent`); without it the session cannot. */
+  sendClientContent?(turns: ContentTurn[], turnComplete: boolean): void;
+  /** Optional: replaces the tools mid-session (`contextUpdate.tools`); without it the session cannot. */
+  sendContextUpdate?(update: ContextUpdate): void;
   /**
    * Closes the connection; the transport need not call `onClose` afterwards. May return a promise
    * that settles once the socket is closed (`session.close()` waits for it).

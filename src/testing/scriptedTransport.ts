@@ -1,9 +1,11 @@
 /**
  * A {@link LiveTransport} driven by a test script instead of a network: the test plays the
  * server, synchronously, and every frame the session sends is recorded. Like the real service it
- * enforces the gate: realtime input while a tool call is pending closes the connection with 1008.
+ * enforces the gate: realtime input while a BLOCKING call is pending closes the connection with
+ * 1008 (2.5 and 3.1 models), or, playing a 3.8 model (`inputDuringBlockingCall: 'cancelsCall'`),
+ * cancels the call. Calls to functions declared NON_BLOCKING do not block.
  */
-import type { FunctionCall, FunctionResponse, RealtimeInput } from '../protocol/messages.js';
+import type { ContentTurn, ContextUpdate, FunctionCall, FunctionResponse, RealtimeInput } from '../protocol/messages.js';
 import type { LiveConnection, LiveTransport, TransportConnectRequest } from '../protocol/transport.js';
 
 /** The reason the real service gives for realtime input during a pending tool call. */
@@ -12,7 +14,9 @@ export const GATE_VIOLATION_REASON = 'Operation is not implemented, or supported
 /** One frame the session sent. */
 export type OutboundFrame =
   | { type: 'realtimeInput'; input: RealtimeInput }
-  | { type: 'toolResponse'; responses: FunctionResponse[] };
+  | { type: 'toolResponse'; responses: FunctionResponse[] }
+  | { type: 'clientContent'; turns: ContentTurn[]; turnComplete: boolean }
+  | { type: 'contextUpdate'; update: ContextUpdate };
 
 /** A recorded outbound frame. */
 export interface RecordedFrame {
@@ -32,8 +36,15 @@ export interface ScriptedTransportOptions {
    * test calls `accept()` or `reject()` on the connection.
    */
   open?: 'auto' | 'manual';
-  /** Close with 1008 on realtime input while a call is pending, as the service does (default true). */
+  /** Refuse realtime input while a blocking call is pending, as the service does (default true). */
   strict?: boolean;
+  /**
+   * How the refusal goes: close with 1008, as 2.5 and 3.1 models do (default), or cancel the
+   * pending blocking calls, as 3.8 does: with a `toolCallCancellation`, or silently with
+   * `silentCancel` (a field report).
+   */
+  inputDuringBlockingCall?: 'closes1008' | 'cancelsCall';
+  silentCancel?: boolean;
 }
 
 /** The server side of one scripted connection. */
@@ -42,12 +53,14 @@ export interface ScriptedConnection {
   readonly request: Omit<TransportConnectRequest, 'handlers'>;
   /** Frames sent on this connection. */
   readonly frames: RecordedFrame[];
-  /** Call ids (or names, for calls without one) the server is waiting on. */
+  /** Call ids (or names, for calls without one) the server is waiting on, blocking or not. */
   readonly pending: ReadonlySet<string>;
   /** Set when the connection closed, by either side. */
   readonly closedWith: { by: 'client' | 'server'; code: number; reason: string } | undefined;
   /** Gate violations seen (each also closed the connection in strict mode). */
   readonly violations: RecordedFrame[];
+  /** Blocking calls the session's input cancelled (`inputDuringBlockingCall: 'cancelsCall'`). */
+  readonly implicitlyCancelled: readonly string[];
   /** Delivers a raw server message. */
   send(message: unknown): void;
   setupComplete(): void;
@@ -106,7 +119,7 @@ export function createScriptedTransport(options: ScriptedTransportOptions = {}):
     },
     connect(request) {
       return new Promise<LiveConnection>((resolve, reject) => {
-        const connection = openConnection(connections.length, request, frames, options.strict ?? true, resolve, reject);
+        const connection = openConnection(connections.length, request, frames, options, resolve, reject);
         connections.push(connection);
         const waiter = waiting.shift();
         if (waiter) {
@@ -124,14 +137,18 @@ function openConnection(
   index: number,
   request: TransportConnectRequest,
   allFrames: RecordedFrame[],
-  strict: boolean,
+  options: ScriptedTransportOptions,
   resolve: (connection: LiveConnection) => void,
   reject: (error: unknown) => void,
 ): ScriptedConnection {
   const { handlers, signal: _signal, ...rest } = request;
   const frames: RecordedFrame[] = [];
-  const pending = new Map<string, string>();
+  // Calls the server waits on, by id (or name), and whether each blocks input.
+  const pending = new Map<string, { name: string; blocking: boolean }>();
+  const nonBlocking = new Set(request.functionDeclarations.filter((fn) => fn.behavior === 'NON_BLOCKING').map((fn) => fn.name));
   const violations: RecordedFrame[] = [];
+  const implicitlyCancelled: string[] = [];
+  const strict = options.strict ?? true;
   const frameWaiters: { match: (frame: OutboundFrame) => boolean; resolve: (frame: OutboundFrame) => void }[] = [];
   let closedWith: ScriptedConnection['closedWith'];
   let sendFailure: Error | undefined;
@@ -152,11 +169,25 @@ function openConnection(
     const recorded: RecordedFrame = { connection: index, seq: allFrames.length, frame, afterClose: closedWith !== undefined };
     allFrames.push(recorded);
     frames.push(recorded);
+    const blockingIds = [...pending].filter(([, call]) => call.blocking).map(([id]) => id);
+    const interrupts = frame.type === 'realtimeInput' || (frame.type === 'clientContent' && frame.turnComplete);
     if (frame.type === 'toolResponse') {
       for (const response of frame.responses) pending.delete(response.id ?? response.name);
-    } else if (pending.size > 0 && !closedWith) {
+    } else if (frame.type === 'contextUpdate') {
+      nonBlocking.clear();
+      for (const fn of frame.update.tools) if (fn.behavior === 'NON_BLOCKING') nonBlocking.add(fn.name);
+    } else if (interrupts && blockingIds.length > 0 && !closedWith && strict) {
+      if (options.inputDuringBlockingCall === 'cancelsCall') {
+        // 3.8: the input cancels the blocking calls, with a toolCallCancellation or silently.
+        for (const id of blockingIds) pending.delete(id);
+        implicitlyCancelled.push(...blockingIds);
+        if (!options.silentCancel) handlers.onMessage({ toolCallCancellation: { ids: blockingIds } });
+      } else if (frame.type === 'realtimeInput') {
+        violations.push(recorded);
+        server.serverClose(1008, GATE_VIOLATION_REASON);
+      }
+    } else if (frame.type === 'realtimeInput' && blockingIds.length > 0 && !closedWith) {
       violations.push(recorded);
-      if (strict) server.serverClose(1008, GATE_VIOLATION_REASON);
     }
     for (const waiter of [...frameWaiters]) {
       if (waiter.match(frame)) {
@@ -169,6 +200,8 @@ function openConnection(
   const liveConnection: LiveConnection = {
     sendRealtimeInput: (input) => record({ type: 'realtimeInput', input }),
     sendToolResponse: (responses) => record({ type: 'toolResponse', responses }),
+    sendClientContent: (turns, turnComplete) => record({ type: 'clientContent', turns, turnComplete }),
+    sendContextUpdate: (update) => record({ type: 'contextUpdate', update }),
     close() {
       closedWith ??= { by: 'client', code: 1005, reason: '' };
     },
@@ -185,6 +218,7 @@ function openConnection(
       return closedWith;
     },
     violations,
+    implicitlyCancelled,
     send(message) {
       if (!closedWith) handlers.onMessage(message);
     },
@@ -192,7 +226,7 @@ function openConnection(
       server.send({ setupComplete: {} });
     },
     toolCall(calls) {
-      for (const call of calls) pending.set(call.id ?? call.name, call.name);
+      for (const call of calls) pending.set(call.id ?? call.name, { name: call.name, blocking: !nonBlocking.has(call.name) });
       server.send({ toolCall: { functionCalls: calls } });
     },
     cancel(ids) {

@@ -701,6 +701,7 @@ export class World {
         }
         continue;
       }
+      if (frame.type !== 'toolResponse') continue;
       for (const response of frame.responses) {
         const id = response.id ?? '';
         const call = this.calls.get(id);
@@ -751,6 +752,6 @@ function callOf(id: string, behaviour: Behaviour): FunctionCall {
 
 function describe(frames: readonly RecordedFrame[]): string {
   return frames
-    .map(({ frame }) => (frame.type === 'realtimeInput' ? frame.input.kind : `toolResponse(${frame.responses.map((r) => r.id)})`))
+    .map(({ frame }) => (frame.type === 'realtimeInput' ? frame.input.kind : frame.type === 'toolResponse' ? `toolResponse(${frame.responses.map((r) => r.id)})` : frame.type))
     .join(', ');
 }

@@ -390,6 +390,7 @@ export function scriptedDriver(): Driver {
 
 function fromScripted(frame: ScriptedConnection['frames'][number]['frame']): WireFrame {
   if (frame.type === 'realtimeInput') return { realtimeInput: frame.input.kind };
+  if (frame.type !== 'toolResponse') throw new Error(`the spec has no ${frame.type}`);
   return { toolResponse: frame.responses.map(({ id, response }) => ({ id, response })) };
 }
 
