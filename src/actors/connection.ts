@@ -18,7 +18,8 @@ import type { ConnectionCommand, ConnectionInput, ServerEvent } from '../machine
 /** What every connection of a session shares. */
 export interface ConnectionOptions {
   transport: LiveTransport;
-  functionDeclarations: FunctionDeclaration[];
+  /** The tools' declarations, or where to read them when a connection opens (they change with `updateTools`). */
+  functionDeclarations: FunctionDeclaration[] | (() => FunctionDeclaration[]);
   /** Ask the server for resumption handles. */
   sessionResumption: boolean;
   /** How long to wait for the connection to open and setup to complete. */
@@ -30,6 +31,8 @@ export interface ConnectionOptions {
   onWire?: (generation: number, wire: ConnectionWire | undefined) => void;
   /** Told, when a connection is let go, of a promise that settles once its socket is closed. */
   onClosing?: (closed: Promise<void>) => void;
+  /** Told of every server message, whole, before it is decoded. */
+  onServerMessage?: (message: unknown, generation: number) => void;
 }
 
 /**
@@ -100,7 +103,9 @@ export function connectionCallback(options: ConnectionOptions): CallbackLogicFun
 
     const handlers = {
       onMessage(message: unknown) {
+        if (stopped || ended) return;
         try {
+          options.onServerMessage?.(message, generation);
           for (const event of toServerEvents(message, generation)) deliver(event);
         } catch (error) {
           deliver({
@@ -122,7 +127,7 @@ export function connectionCallback(options: ConnectionOptions): CallbackLogicFun
     let opening: Promise<LiveConnection>;
     try {
       opening = options.transport.connect({
-        functionDeclarations: options.functionDeclarations,
+        functionDeclarations: typeof options.functionDeclarations === 'function' ? options.functionDeclarations() : options.functionDeclarations,
         sessionResumption: options.sessionResumption,
         resumptionHandle: input.resumptionHandle,
         handlers,
@@ -177,7 +182,7 @@ export function connectionCallback(options: ConnectionOptions): CallbackLogicFun
       }
       if (!connection || ended) return;
       try {
-        connection.sendToolResponse(command.responses);
+        sendOther(connection, command);
       } catch (thrown) {
         sendFailed(thrown);
       }
@@ -193,6 +198,23 @@ export function connectionCallback(options: ConnectionOptions): CallbackLogicFun
       options.onClosing?.(closed);
     };
   };
+}
+
+/** Sends a command other than realtime input; throws what the transport throws. */
+function sendOther(connection: LiveConnection, command: Exclude<ConnectionCommand, { type: 'send.realtimeInput' }>): void {
+  switch (command.type) {
+    case 'send.toolResponse':
+      connection.sendToolResponse(command.responses);
+      return;
+    case 'send.clientContent':
+      if (!connection.sendClientContent) throw new Error('the transport cannot send clientContent');
+      connection.sendClientContent(command.turns, command.turnComplete);
+      return;
+    case 'send.contextUpdate':
+      if (!connection.sendContextUpdate) throw new Error('the transport cannot send contextUpdate');
+      connection.sendContextUpdate(command.update);
+      return;
+  }
 }
 
 /** Closes a connection; resolves when its socket is closed. Never rejects. */

@@ -21,13 +21,14 @@ export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
 
 /** What every tool executor of a session shares. */
 export interface ToolExecutorOptions {
-  tools: readonly AnyTool[];
+  /** The session's tools, or where to read them when a toolCall comes (they change with `updateTools`). */
+  tools: readonly AnyTool[] | (() => readonly AnyTool[]);
   /** Default timeout of a call; a tool's own `timeoutMs` wins. */
   timeoutMs: number;
   /** Default bound on a result's JSON (1 MiB); a tool's own `maxResultBytes` wins. */
   maxResultBytes?: number;
-  /** The names of the tools that run NON_BLOCKING (declared so, or by the model's default). */
-  nonBlockingTools?: readonly string[];
+  /** The names of the tools that run NON_BLOCKING (declared so, or by the model's default), or where to read them. */
+  nonBlockingTools?: readonly string[] | (() => readonly string[]);
 }
 
 /**
@@ -46,9 +47,14 @@ export function createToolExecutorLogic(options: ToolExecutorOptions) {
 export function toolExecutorCallback(
   options: ToolExecutorOptions,
 ): CallbackLogicFunction<ToolExecutorCommand, AnyEventObject, ToolExecutorInput> {
-  const byName = new Map(options.tools.map((tool) => [tool.name, tool]));
-  const nonBlocking = new Set(options.nonBlockingTools ?? options.tools.filter((tool) => tool.behavior === 'NON_BLOCKING').map((tool) => tool.name));
+  const read = <T>(value: T | (() => T)): T => (typeof value === 'function' ? (value as () => T)() : value);
   return ({ input, sendBack, receive }) => {
+    // The tools as they are when the toolCall comes: a call for one removed since still gets its answer.
+    const tools = read(options.tools);
+    const byName = new Map(tools.map((tool) => [tool.name, tool]));
+    const nonBlocking = new Set(
+      options.nonBlockingTools === undefined ? tools.filter((tool) => tool.behavior === 'NON_BLOCKING').map((tool) => tool.name) : read(options.nonBlockingTools),
+    );
     const running = new Map<string, AbortController>();
     let stopped = false;
 

@@ -116,6 +116,8 @@ function parseContent(value: unknown): ServerContent {
     interrupted: value['interrupted'] === true,
     generationComplete: value['generationComplete'] === true,
     turnComplete: value['turnComplete'] === true,
+    waitingForInput: value['waitingForInput'] === true,
+    interactionStatus: parseInteractionStatus(value['interactionStatus']),
   };
   const turn = value['modelTurn'];
   if (turn === undefined) return content;
@@ -140,6 +142,13 @@ function parseContent(value: unknown): ServerContent {
     // executableCode, codeExecutionResult and thoughts carry nothing the session forwards.
   }
   return content;
+}
+
+/** IN_PROGRESS or IDLE; REQUIRES_ACTION, deprecated in favour of IDLE, is taken as IDLE. */
+function parseInteractionStatus(value: unknown): ServerContent['interactionStatus'] {
+  if (value === 'IN_PROGRESS') return 'IN_PROGRESS';
+  if (value === 'IDLE' || value === 'REQUIRES_ACTION') return 'IDLE';
+  return undefined;
 }
 
 function parseTranscription(value: unknown, field: string): ServerContent['inputTranscription'] {

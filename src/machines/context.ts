@@ -34,6 +34,8 @@ export function initialContext(input: SessionInput | undefined): SessionContext 
     batch: 0,
     activityOpen: false,
     deferredActivity: [],
+    heldContent: [],
+    modelIdle: true,
     resumptionHandle: undefined,
     handleIsFresh: true,
     goAwayDeadline: undefined,

@@ -29,6 +29,8 @@ export function initialCounters(): SessionCounters {
     reconnects: 0,
     errors: 0,
     gatedMs: 0,
+    contentSent: 0,
+    contentDropped: 0,
   };
 }
 

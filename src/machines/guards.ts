@@ -29,6 +29,8 @@ export const guards = {
   /** While gated: an activityEnd may wait for the gate when the bracket would be open by then. */
   canDeferActivityEnd: ({ context }: GuardArgs) => bracketOpenAfter(context.activityOpen, context.deferredActivity),
   hasBlockingCallsPending: ({ context }: GuardArgs) => hasBlockingPending(context),
+  /** `whileBlockingCall: 'interrupt'`, and a blocking call to cancel. */
+  interruptsBlockingCalls: ({ context }: GuardArgs) => context.settings.whileBlockingCall === 'interrupt' && hasBlockingPending(context),
   /** A tool result for a call of its connection that is pending and not yet answered. */
   isAwaitedResult: ({ context, event }: GuardArgs) => {
     if (event.type !== 'tool.result') return false;

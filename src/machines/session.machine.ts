@@ -46,7 +46,7 @@ export const sessionMachine = baseSetup.extend({ actions, guards, delays }).crea
       { guard: 'isAwaitedResult', actions: ['recordAnswer', 'answerSettledBatches', 'stopIdleConnections'] },
       { actions: 'discardToolResult' },
     ],
-    'server.content': fromOpen(['emitServerContent']),
+    'server.content': fromOpen(['emitServerContent', 'trackModelActivity']),
     'server.usage': fromOpen(['emitUsage']),
     'server.goAway': fromCurrent(['recordGoAway']),
     'server.resumptionUpdate': fromCurrent(['storeResumptionHandle']),
@@ -65,7 +65,10 @@ export const sessionMachine = baseSetup.extend({ actions, guards, delays }).crea
     'buffer.evicted': { actions: 'countEvicted' },
     // A child actor that fails is recovered from, never a silent death of the session.
     'xstate.error.actor.*': { actions: 'recoverFromChildFailure' },
+    'tools.update': { actions: 'updateTools' },
     ...onEveryInput({ actions: 'dropNotStreaming' }),
+    // Conversation content waits until it can be sent (between connections, or gated).
+    'input.clientContent': { actions: 'holdContent' },
   },
   states: {
     idle: {
@@ -132,7 +135,7 @@ export const sessionMachine = baseSetup.extend({ actions, guards, delays }).crea
     },
 
     streaming: {
-      entry: ['openLane', 'flushBuffer'],
+      entry: ['openLane', 'flushBuffer', 'sendHeldContent'],
       exit: 'shutLane',
       after: { connectionStable: { guard: 'hasFailedAttempts', actions: 'forgiveReconnectAttempts' } },
       always: [
@@ -153,6 +156,7 @@ export const sessionMachine = baseSetup.extend({ actions, guards, delays }).crea
           { guard: 'hasOpenActivity', actions: ['forwardInput', 'countForwarded', 'closeActivity'] },
           { actions: 'dropNoOpenActivity' },
         ],
+        'input.clientContent': { actions: 'forwardContent' },
         'buffer.replay': { actions: 'replayInputs' },
         'transport.closed': whenConnectionLost('idle.reconnecting.backoff'),
       },
@@ -171,17 +175,29 @@ export const sessionMachine = baseSetup.extend({ actions, guards, delays }).crea
         { guard: not('hasBlockingCallsPending'), target: 'streaming', actions: ['emitGateOpened', 'sendDeferredActivity'] },
       ],
       on: {
-        ...onEveryInput([{ guard: 'bufferWhileGated', actions: 'bufferGatedInput' }, { actions: 'dropGated' }]),
+        // Under 'interrupt', input cancels the blocking calls and goes round again, through the
+        // open gate; under 'gate' it is held, so the calls complete.
+        ...onEveryInput([
+          { guard: 'interruptsBlockingCalls', actions: ['cancelBlockingCallsImplicitly', 'reraiseInput'] },
+          { guard: 'bufferWhileGated', actions: 'bufferGatedInput' },
+          { actions: 'dropGated' },
+        ]),
         // Activity signals wait for the gate, in order, so that the bracket is kept (I5).
         'input.activityStart': [
+          { guard: 'interruptsBlockingCalls', actions: ['cancelBlockingCallsImplicitly', 'reraiseInput'] },
           { guard: 'bufferWhileGated', actions: 'bufferGatedInput' },
           { guard: 'canDeferActivityStart', actions: 'deferActivity' },
           { actions: 'dropActivityAlreadyOpen' },
         ],
         'input.activityEnd': [
+          { guard: 'interruptsBlockingCalls', actions: ['cancelBlockingCallsImplicitly', 'reraiseInput'] },
           { guard: 'bufferWhileGated', actions: 'bufferGatedInput' },
           { guard: 'canDeferActivityEnd', actions: 'deferActivity' },
           { actions: 'dropNoOpenActivity' },
+        ],
+        'input.clientContent': [
+          { guard: 'interruptsBlockingCalls', actions: ['cancelBlockingCallsImplicitly', 'reraiseInput'] },
+          { actions: 'holdContent' },
         ],
         // The goAway's time is nearly up with a call still running: move on, the call stays pending
         // on the old connection until it is answered there or that connection closes.
@@ -202,7 +218,7 @@ export const sessionMachine = baseSetup.extend({ actions, guards, delays }).crea
 
     closed: {
       type: 'final',
-      entry: ['giveUpDeferredActivityOnClose', 'giveUpBuffered', 'loseRemainingCalls', 'emitClosed'],
+      entry: ['giveUpDeferredActivityOnClose', 'giveUpBuffered', 'dropHeldContent', 'loseRemainingCalls', 'emitClosed'],
     },
   },
 });

@@ -9,15 +9,19 @@ import { inputBufferCallback } from '../actors/inputBuffer.js';
 import { toolExecutorCallback } from '../actors/toolExecutor.js';
 import { inputKind } from '../machines/wire.js';
 import type { InputEvent, SessionEmitted } from '../machines/types.js';
-import { InternalError, InvalidInputError, ListenerError, LiveSessionError, SessionClosedError, describe } from '../protocol/errors.js';
+import { InternalError, InvalidInputError, ListenerError, LiveSessionError, SessionClosedError, describe, type ModelRefusalError } from '../protocol/errors.js';
 import type { RealtimeInputKind } from '../protocol/messages.js';
 import { toFunctionDeclarations } from '../tools/declarations.js';
 import { FastLane } from './fastLane.js';
-import { checkAudio, checkText, checkVideo, micSourceProblem, type Checked } from './frontDoor.js';
+import { checkAudio, checkText, checkVideo, contentProblem, micSourceProblem, type Checked } from './frontDoor.js';
 import { createListeners } from './listeners.js';
 import type { LiveSession } from './liveSession.js';
 import { OutsideCounts, sessionMetrics, type SessionState } from './metrics.js';
-import { resolveOptions, type LiveSessionOptions } from './options.js';
+import { resolveOptions, type LiveSessionOptions, type ResolvedOptions } from './options.js';
+import { checkTools } from './toolOptions.js';
+import { refusalOf } from '../models/refusals.js';
+import type { AnyTool } from '../tools/types.js';
+import type { FunctionDeclaration } from '../protocol/messages.js';
 import { liveSessionMachine, provideServices } from './services.js';
 import { instrumentSession } from '../telemetry/instrumentSession.js';
 
@@ -55,20 +59,23 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
     input: resolved.settings,
     ...(options.inspect ? { inspect: guardedInspector(options.inspect, dispatch) } : {}),
   });
+  // The tools as they are now: `updateTools` replaces them; the next connection and toolCall read them.
+  const toolbox = toolboxOf(resolved, resolved.tools);
   provideServices(actor.system, {
     connection: connectionCallback({
       transport: resolved.transport,
-      functionDeclarations: toFunctionDeclarations(resolved.tools, { schemaField: resolved.toolSchemaField, behaviorOf: resolved.behaviorOf }),
+      functionDeclarations: () => toolbox.declarations,
+      onServerMessage: (message, generation) => dispatch({ type: 'message', message, generation }),
       sessionResumption: resolved.settings.resumption,
       connectTimeoutMs: resolved.connectTimeoutMs,
       onWire: (generation, wire) => lane.announce(generation, wire),
       onClosing: (closed) => closing.add(closed),
     }),
     toolExecutor: toolExecutorCallback({
-      tools: resolved.tools,
+      tools: () => toolbox.tools,
       timeoutMs: resolved.toolTimeoutMs,
       maxResultBytes: resolved.maxToolResultBytes,
-      nonBlockingTools: resolved.settings.nonBlockingTools,
+      nonBlockingTools: () => toolbox.nonBlockingTools,
     }),
     inputBuffer: inputBufferCallback({ maxItems: resolved.maxBufferedInputs }),
     lane,
@@ -216,6 +223,39 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
     activityEnd: () => send({ type: 'input.activityEnd' }),
     audioStreamEnd: () => send({ type: 'input.audioStreamEnd' }),
 
+    sendClientContent(turns, contentOptions) {
+      if (isClosed()) {
+        dispatch({ type: 'error', error: new SessionClosedError('sendClientContent') });
+        return;
+      }
+      const problem = contentProblem(turns);
+      if (problem) {
+        dispatch({ type: 'error', error: new InvalidInputError('sendClientContent', problem) });
+        return;
+      }
+      step({ type: 'input.clientContent', turns, turnComplete: contentOptions?.turnComplete ?? true });
+    },
+
+    updateTools(tools) {
+      if (isClosed()) {
+        dispatch({ type: 'error', error: new SessionClosedError('updateTools') });
+        return;
+      }
+      let next: Toolbox;
+      try {
+        next = toolboxOf(resolved, checkTools(tools));
+      } catch (error) {
+        dispatch({ type: 'error', error: error instanceof LiveSessionError ? new InvalidInputError('updateTools', error.reason) : new InvalidInputError('updateTools', describe(error)) });
+        return;
+      }
+      if (next.refusal) {
+        dispatch({ type: 'error', error: next.refusal });
+        return;
+      }
+      Object.assign(toolbox, next);
+      step({ type: 'tools.update', declarations: toolbox.declarations, nonBlockingTools: toolbox.nonBlockingTools });
+    },
+
     attachMic(source, micOptions) {
       if (isClosed()) {
         dispatch({ type: 'error', error: new SessionClosedError('attachMic') });
@@ -241,6 +281,29 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   };
   if (options.telemetry !== false) instrumentSession(session, options.telemetry, { model: options.model });
   return session;
+}
+
+/** A session's tools, with what is derived from them. */
+interface Toolbox {
+  tools: readonly AnyTool[];
+  declarations: FunctionDeclaration[];
+  nonBlockingTools: string[];
+  /** What the model would refuse in them. */
+  refusal: ModelRefusalError | undefined;
+}
+
+/** The toolbox of `tools`, declared and checked against the session's model profile. */
+function toolboxOf(resolved: ResolvedOptions, tools: readonly AnyTool[]): Toolbox {
+  return {
+    tools,
+    declarations: toFunctionDeclarations(tools, { schemaField: resolved.toolSchemaField, behaviorOf: resolved.behaviorOf }),
+    nonBlockingTools: tools.filter((tool) => resolved.behaviorOf(tool) === 'NON_BLOCKING').map((tool) => tool.name),
+    refusal: refusalOf(resolved.profile, {
+      model: resolved.profile.name,
+      config: undefined,
+      tools: tools.map((tool) => ({ name: tool.name, behavior: resolved.behaviorOf(tool) })),
+    }),
+  };
 }
 
 /** The application's inspector, which may throw: its failures are reported, never fatal. */

@@ -52,3 +52,23 @@ export function micSourceProblem(source: unknown, maxChunkBytes: unknown): strin
   }
   return undefined;
 }
+
+/** Why conversation turns cannot be sent, if they cannot: each needs a role and parts of text or inline data. */
+export function contentProblem(turns: unknown): string | undefined {
+  if (!Array.isArray(turns) || turns.length === 0) return `clientContent needs a non-empty array of turns, got ${describeValue(turns)}`;
+  for (const [index, turn] of turns.entries()) {
+    const role: unknown = typeof turn === 'object' && turn !== null ? Reflect.get(turn, 'role') : undefined;
+    const parts: unknown = typeof turn === 'object' && turn !== null ? Reflect.get(turn, 'parts') : undefined;
+    if (role !== 'user' && role !== 'model') return `turn ${index} needs a role of 'user' or 'model'`;
+    if (!Array.isArray(parts) || parts.length === 0 || !parts.every(isPart)) return `turn ${index} needs parts of text or inline data`;
+  }
+  return undefined;
+}
+
+function isPart(part: unknown): boolean {
+  if (typeof part !== 'object' || part === null) return false;
+  const text: unknown = Reflect.get(part, 'text');
+  const inline: unknown = Reflect.get(part, 'inlineData');
+  if (typeof text === 'string') return true;
+  return typeof inline === 'object' && inline !== null && typeof Reflect.get(inline, 'data') === 'string' && typeof Reflect.get(inline, 'mimeType') === 'string';
+}

@@ -4,6 +4,8 @@
 import type { Actor } from 'xstate';
 import type { SessionMachine } from '../machines/session.machine.js';
 import type { AudioSource, PendingCall, SessionEmitted } from '../machines/types.js';
+import type { ContentTurn } from '../protocol/messages.js';
+import type { AnyTool } from '../tools/types.js';
 import type { SessionListener } from './listeners.js';
 import type { SessionMetrics, SessionState } from './metrics.js';
 
@@ -34,6 +36,19 @@ export interface LiveSession {
   activityEnd(): void;
   /** Says the audio stream has ended (with automatic activity detection on). */
   audioStreamEnd(): void;
+  /**
+   * Sends conversation content (`clientContent`), in order with the input: turns with explicit
+   * roles. While a blocking call is pending it is held (under `whileBlockingCall: 'gate'`) or
+   * cancels the call (`'interrupt'`); between connections it waits for the next one.
+   */
+  sendClientContent(turns: ContentTurn[], options?: { turnComplete?: boolean }): void;
+  /**
+   * Replaces the tools mid-session (`contextUpdate.tools`, in order with the input); a new
+   * connection declares the new ones. A call still pending for a tool removed still gets its one
+   * answer. Tools that the model would refuse, or that are malformed, are refused with an `error`
+   * event and the old tools stay.
+   */
+  updateTools(tools: readonly AnyTool[]): void;
   /** Streams a source of 16 kHz PCM16 audio (an async iterable; a Node `Readable` is one). */
   attachMic(source: AudioSource, options?: { maxChunkBytes?: number }): void;
   /** Stops reading the attached source. */

@@ -27,8 +27,18 @@ describe('toServerEvents', () => {
         interrupted: true,
         generationComplete: true,
         turnComplete: true,
+        waitingForInput: false,
+        interactionStatus: undefined,
       },
     });
+  });
+
+  it('decodes waitingForInput and the interaction status (REQUIRES_ACTION, deprecated, as IDLE)', () => {
+    const decoded = (interactionStatus: unknown) =>
+      toServerEvents({ serverContent: { turnComplete: true, waitingForInput: true, interactionStatus } }, 1)[0];
+    expect(decoded('IN_PROGRESS')).toMatchObject({ content: { waitingForInput: true, interactionStatus: 'IN_PROGRESS' } });
+    expect(decoded('REQUIRES_ACTION')).toMatchObject({ content: { interactionStatus: 'IDLE' } });
+    expect(decoded('SOMETHING_NEW')).toMatchObject({ content: { interactionStatus: undefined } });
   });
 
   it('skips inline data that is not audio', () => {

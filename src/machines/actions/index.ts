@@ -3,6 +3,7 @@
  */
 import { activityActions } from './activity.js';
 import { connectionActions } from './connection.js';
+import { contentActions } from './content.js';
 import { gateActions } from './gate.js';
 import { inputActions } from './input.js';
 import { lifecycleActions } from './lifecycle.js';
@@ -15,5 +16,6 @@ export const actions = {
   ...toolActions,
   ...gateActions,
   ...connectionActions,
+  ...contentActions,
   ...lifecycleActions,
 };

@@ -49,6 +49,23 @@ export function lostEvent(calls: readonly PendingCall[], generation: number, rea
   return { type: 'toolCallsLost' as const, calls: calls.map(callOf), generation, reason };
 }
 
+/**
+ * The pending set without `calls`, and how their tools stop: a batch with other calls still
+ * pending is told to cancel these; a batch with none left is stopped (which aborts them).
+ */
+function withdraw(pending: Record<string, PendingCall>, calls: readonly PendingCall[]) {
+  const left = { ...pending };
+  const keysByBatch = new Map<number, string[]>();
+  for (const call of calls) {
+    keysByBatch.set(call.batch, [...(keysByBatch.get(call.batch) ?? []), call.key]);
+    delete left[call.key];
+  }
+  const remaining = new Set(Object.values(left).map((call) => call.batch));
+  const cancelIn = [...keysByBatch].filter(([batch]) => remaining.has(batch));
+  const stop = [...keysByBatch.keys()].filter((batch) => !remaining.has(batch));
+  return { pending: left, cancelIn, stop };
+}
+
 /** The tool-call actions, by name. */
 export const toolActions = {
   /**
@@ -186,25 +203,32 @@ export const toolActions = {
       (call) => call.generation === event.generation && call.id !== undefined && event.ids.includes(call.id),
     );
     if (cancelled.length === 0) return;
-    const pending = { ...context.pending };
-    const keysByBatch = new Map<number, string[]>();
-    for (const call of cancelled) {
-      keysByBatch.set(call.batch, [...(keysByBatch.get(call.batch) ?? []), call.key]);
-      delete pending[call.key];
-    }
-    const remaining = new Set(Object.values(pending).map((call) => call.batch));
-    for (const [batch, keys] of keysByBatch) {
-      if (remaining.has(batch)) {
-        enqueue.sendTo(toolExecutorId(batch), { type: 'cancel', keys } satisfies ToolExecutorCommand);
-      } else {
-        enqueue.stopChild(toolExecutorId(batch));
-      }
-    }
+    const { pending, cancelIn, stop } = withdraw(context.pending, cancelled);
+    for (const [batch, keys] of cancelIn) enqueue.sendTo(toolExecutorId(batch), { type: 'cancel', keys } satisfies ToolExecutorCommand);
+    for (const batch of stop) enqueue.stopChild(toolExecutorId(batch));
     enqueue.assign({
       pending,
       counters: { ...context.counters, toolCancellations: context.counters.toolCancellations + cancelled.length },
     });
     enqueue.emit({ type: 'toolCancelled', ids: cancelled.flatMap((call) => (call.id === undefined ? [] : [call.id])) });
+  }),
+
+  /**
+   * `whileBlockingCall: 'interrupt'`: the user's input cancels the pending blocking calls, as a 3.8
+   * server does on its side (with or without a `toolCallCancellation`). Their tools are aborted, and
+   * no answer is ever sent for them; one that comes later from the server changes nothing.
+   */
+  cancelBlockingCallsImplicitly: baseSetup.enqueueActions(({ context, enqueue }) => {
+    const cancelled = Object.values(context.pending).filter((call) => call.blocking);
+    if (cancelled.length === 0) return;
+    const { pending, cancelIn, stop } = withdraw(context.pending, cancelled);
+    for (const [batch, keys] of cancelIn) enqueue.sendTo(toolExecutorId(batch), { type: 'cancel', keys } satisfies ToolExecutorCommand);
+    for (const batch of stop) enqueue.stopChild(toolExecutorId(batch));
+    enqueue.assign({
+      pending,
+      counters: { ...context.counters, toolCancellations: context.counters.toolCancellations + cancelled.length },
+    });
+    enqueue.emit({ type: 'toolCancelled', ids: cancelled.map((call) => call.id ?? call.key), implicit: true });
   }),
 
   /** The session closes: calls still pending will never be answered (their tools are aborted). */
