@@ -64,7 +64,7 @@ export function toolExecutorCallback(
       if (running.size === 0) sendBack({ type: 'tool.executorIdle', batch: input.batch });
     };
 
-    for (const { key, call } of input.calls) {
+    for (const { key, call, idempotencyKey } of input.calls) {
       const controller = new AbortController();
       running.set(key, controller);
       const tool = byName.get(call.name);
@@ -78,7 +78,7 @@ export function toolExecutorCallback(
         sendBack({ type: 'tool.result', generation: input.generation, key, call, outcome, scheduling });
         if (running.size === 0 && !stopped) sendBack({ type: 'tool.executorIdle', batch: input.batch });
       };
-      runCall(tool, call, controller, options).then(report, (defect: unknown) =>
+      runCall(tool, call, idempotencyKey, controller, options).then(report, (defect: unknown) =>
         report({ status: 'error', error: new ToolError('EXECUTOR_FAILED', `'${call.name}' could not be run: ${describe(defect)}`, call, { cause: defect }) }),
       );
     }
@@ -106,6 +106,7 @@ export function toolExecutorCallback(
 async function runCall(
   tool: AnyTool | undefined,
   call: FunctionCall,
+  idempotencyKey: string,
   controller: AbortController,
   options: ToolExecutorOptions,
 ): Promise<ToolOutcome> {
@@ -137,7 +138,7 @@ async function runCall(
       const checking = validateArgs(tool, call.args);
       const args = isPromiseLike(checking) ? await checking : checking;
       if (!args.ok) return failure('INVALID_ARGS', `invalid arguments for '${call.name}': ${formatIssues('args', args.issues)}`, args.cause);
-      const result = await tool.execute(args.value as object, { signal: controller.signal, callId: call.id });
+      const result = await tool.execute(args.value as object, { signal: controller.signal, callId: call.id, idempotencyKey });
       return await checkResult(tool, result, call, { maxResultBytes: options.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES });
     } catch (error) {
       return failure('TOOL_THREW', `'${call.name}' failed: ${describe(error)}`, error);

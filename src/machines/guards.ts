@@ -37,6 +37,12 @@ export const guards = {
     const call = context.pending[event.key];
     return call !== undefined && call.generation === event.generation && call.answer === undefined;
   },
+  /** A tool result for an orphaned call (its connection is gone) whose outcome was not known yet. */
+  isOrphanResult: ({ context, event }: GuardArgs) => {
+    if (event.type !== 'tool.result') return false;
+    const entry = context.ledger[event.key];
+    return entry !== undefined && entry.state === 'orphaned' && entry.outcome === undefined && entry.generation === event.generation;
+  },
   bufferWhileGated: ({ context }: GuardArgs) => context.settings.inputWhileGated !== 'drop',
   bufferWhileReconnecting: ({ context }: GuardArgs) => context.settings.inputWhileReconnecting !== 'drop',
   /** The current connection closed, a new one may mend it, and attempts are left. */
@@ -46,6 +52,28 @@ export const guards = {
     event.error.retryable &&
     context.reconnectAttempts < context.settings.maxReconnectAttempts,
   goAwayAnnounced: ({ context }: GuardArgs) => context.goAwayDeadline !== undefined,
+  /**
+   * After a goAway, the moment to resume: no blocking call pending, no activity bracket open, the
+   * model idle, and the newest handle resumable and issued after the last answer.
+   */
+  atTurnBoundary: ({ context }: GuardArgs) =>
+    !hasBlockingPending(context) &&
+    !context.activityOpen &&
+    context.modelIdle &&
+    (!context.settings.resumption || (context.handleIsFresh && context.handleResumable)),
+  /**
+   * The current connection, opened to resume a session, closed right away (before setup, or
+   * within the loop window after it) with 1007 or the same close as before: resuming again would
+   * loop. A fresh session is tried, while attempts are left.
+   */
+  isResumeLoop: ({ context, event }: GuardArgs) => {
+    if (event.type !== 'transport.closed' || event.generation !== context.generation || !context.resumed) return false;
+    if (context.reconnectAttempts >= context.settings.maxReconnectAttempts) return false;
+    const soon = context.connectedAt === undefined || context.clock.now() - context.connectedAt <= context.settings.resumeLoopWindowMs;
+    if (!soon || !('closeCode' in event.error) || typeof event.error.closeCode !== 'number') return false;
+    const { closeCode, reason } = event.error;
+    return closeCode === 1007 || (context.lastClose?.code === closeCode && context.lastClose.reason === reason);
+  },
   hasFailedAttempts: ({ context }: GuardArgs) => context.reconnectAttempts > 0,
   /** Resuming now would not lose an answer: no toolResponse went out since the newest handle. */
   handleIsFresh: ({ context }: GuardArgs) => context.handleIsFresh || !context.settings.resumption,

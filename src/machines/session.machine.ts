@@ -15,7 +15,7 @@ import { initialContext } from './context.js';
 import { delays } from './delays.js';
 import { guards } from './guards.js';
 import { baseSetup } from './setup.js';
-import { fromCurrent, fromOpen, onEveryInput, whenConnectionLost, whenGatedConnectionLost } from './transitions.js';
+import { fromCurrent, fromOpen, leaveGatedOnGoAwayDue, leaveOnGoAwayDue, onEveryInput, resultOf, whenConnectionLost, whenGatedConnectionLost } from './transitions.js';
 
 /**
  * The session statechart.
@@ -40,13 +40,13 @@ export const sessionMachine = baseSetup.extend({ actions, guards, delays }).crea
     'mic.detach': { actions: 'detachMic' },
     'mic.ended': { actions: 'emitMicEnded' },
     // Every toolCall from an open connection is taken; the state follows from the pending set.
-    'server.toolCall': [{ guard: 'isFromOpenConnection', actions: 'acceptToolCall' }, { actions: 'reportLostToolCall' }],
-    'server.toolCallCancellation': fromOpen(['cancelCalls', 'answerSettledBatches', 'stopIdleConnections']),
-    'tool.result': [
-      { guard: 'isAwaitedResult', actions: ['recordAnswer', 'answerSettledBatches', 'stopIdleConnections'] },
-      { actions: 'discardToolResult' },
+    'server.toolCall': [
+      { guard: 'isFromOpenConnection', actions: ['acceptToolCall', 'answerSettledBatches'] },
+      { actions: 'reportLostToolCall' },
     ],
-    'server.content': fromOpen(['emitServerContent', 'trackModelActivity']),
+    'server.toolCallCancellation': fromOpen(['cancelCalls', 'answerSettledBatches', 'stopIdleConnections']),
+    'tool.result': resultOf([]),
+    'server.content': fromOpen(['emitServerContent', 'trackModelActivity', 'recordTranscript']),
     'server.usage': fromOpen(['emitUsage']),
     'server.goAway': fromCurrent(['recordGoAway']),
     'server.resumptionUpdate': fromCurrent(['storeResumptionHandle']),
@@ -89,42 +89,21 @@ export const sessionMachine = baseSetup.extend({ actions, guards, delays }).crea
           initial: 'backoff',
           on: onEveryInput([{ guard: 'bufferWhileReconnecting', actions: 'bufferReconnectingInput' }, { actions: 'dropNotStreaming' }]),
           states: {
-            /**
-             * After a goAway: calls pending on the old connection are answered there first;
-             * resume with a handle the server issued after that answer, or, once the goAway is
-             * due, with the newest one there is.
-             */
-            awaitingFreshHandle: {
-              entry: 'announceGoAwayReconnect',
-              always: [
-                { guard: 'hasBlockingCallsPending', target: '#session.awaitingToolResponse' },
-                { guard: 'handleIsFresh', target: 'opening' },
-              ],
-              on: {
-                'server.resumptionUpdate': [
-                  { guard: and(['isCurrentGeneration', 'isResumableUpdate']), target: 'opening', actions: 'storeResumptionHandle' },
-                  ...fromCurrent(['storeResumptionHandle']),
-                ],
-                'goAway.due': { target: 'opening', actions: 'announceStaleHandle' },
-                // The old connection reached its deadline first: resume with the newest handle.
-                'transport.closed': [
-                  { guard: 'isCurrentGeneration', target: 'opening', actions: ['loseConnection', 'announceStaleHandle'] },
-                  { actions: ['loseConnection', 'stopIdleConnections'] },
-                ],
-              },
-            },
             /** Waiting before the next attempt after a retryable close. */
             backoff: {
               after: { reconnectBackoff: 'opening' },
             },
-            /** The new connection is opening; one a goAway is leaving may still be open. */
+            /**
+             * The new connection is opening. After a goAway the old one is closed first (or, on a
+             * profile that resumes while it is open, left open while calls made on it are answered).
+             */
             opening: {
-              entry: 'startConnection',
+              entry: ['leaveCurrentConnection', 'startConnection'],
               on: {
                 'server.setupComplete': {
                   guard: 'isCurrentGeneration',
                   target: '#session.streaming',
-                  actions: ['stopIdleConnections', 'emitReconnected'],
+                  actions: ['stopIdleConnections', 'emitReconnected', 'seedFreshSession'],
                 },
                 'transport.closed': whenConnectionLost('backoff'),
               },
@@ -135,13 +114,14 @@ export const sessionMachine = baseSetup.extend({ actions, guards, delays }).crea
     },
 
     streaming: {
-      entry: ['openLane', 'flushBuffer', 'sendHeldContent'],
+      entry: ['openLane', 'flushBuffer', 'sendHeldContent', 'deliverOrphanedResults', 'pruneLedger'],
       exit: 'shutLane',
       after: { connectionStable: { guard: 'hasFailedAttempts', actions: 'forgiveReconnectAttempts' } },
       always: [
         // The gate: a blocking call pending, whichever open connection it came on.
         { guard: 'hasBlockingCallsPending', target: 'awaitingToolResponse' },
-        { guard: 'goAwayAnnounced', target: 'idle.reconnecting.awaitingFreshHandle' },
+        // After a goAway, resume at a turn boundary: nothing lost on the way.
+        { guard: and(['goAwayAnnounced', 'atTurnBoundary']), target: 'idle.reconnecting.opening', actions: 'announceGoAwayReconnect' },
       ],
       on: {
         'input.audio': { actions: ['forwardInput', 'countForwarded'] },
@@ -158,6 +138,10 @@ export const sessionMachine = baseSetup.extend({ actions, guards, delays }).crea
         ],
         'input.clientContent': { actions: 'forwardContent' },
         'buffer.replay': { actions: 'replayInputs' },
+        // An orphaned call's outcome, on a connection that streams: it reaches the conversation now.
+        'tool.result': resultOf(['deliverOrphanedResults']),
+        // No turn boundary came in time: resume before the deadline all the same.
+        'goAway.due': leaveOnGoAwayDue(),
         'transport.closed': whenConnectionLost('idle.reconnecting.backoff'),
       },
     },
@@ -165,15 +149,7 @@ export const sessionMachine = baseSetup.extend({ actions, guards, delays }).crea
     awaitingToolResponse: {
       entry: 'closeGate',
       exit: 'accumulateGatedTime',
-      always: [
-        // A goAway came meanwhile and nothing blocks any more: resume on a new connection.
-        {
-          guard: and(['goAwayAnnounced', not('hasBlockingCallsPending')]),
-          target: 'idle.reconnecting.awaitingFreshHandle',
-          actions: ['emitGateOpened', 'giveUpDeferredActivity'],
-        },
-        { guard: not('hasBlockingCallsPending'), target: 'streaming', actions: ['emitGateOpened', 'sendDeferredActivity'] },
-      ],
+      always: { guard: not('hasBlockingCallsPending'), target: 'streaming', actions: ['emitGateOpened', 'sendDeferredActivity'] },
       on: {
         // Under 'interrupt', input cancels the blocking calls and goes round again, through the
         // open gate; under 'gate' it is held, so the calls complete.
@@ -199,19 +175,9 @@ export const sessionMachine = baseSetup.extend({ actions, guards, delays }).crea
           { guard: 'interruptsBlockingCalls', actions: ['cancelBlockingCallsImplicitly', 'reraiseInput'] },
           { actions: 'holdContent' },
         ],
-        // The goAway's time is nearly up with a call still running: move on, the call stays pending
-        // on the old connection until it is answered there or that connection closes.
-        'goAway.due': [
-          {
-            guard: 'handleIsFresh',
-            target: 'idle.reconnecting.opening',
-            actions: ['emitGateOpened', 'giveUpDeferredActivity', 'announceGoAwayReconnect'],
-          },
-          {
-            target: 'idle.reconnecting.opening',
-            actions: ['emitGateOpened', 'giveUpDeferredActivity', 'announceGoAwayReconnect', 'announceStaleHandle'],
-          },
-        ],
+        // The goAway's time is nearly up with a call still running: move on; the call is answered on
+        // the old connection if it stays open, or reaches the conversation later (the ledger).
+        'goAway.due': leaveGatedOnGoAwayDue(),
         'transport.closed': whenGatedConnectionLost('idle.reconnecting.backoff'),
       },
     },

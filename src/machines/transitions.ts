@@ -46,6 +46,7 @@ const unlessRetried = [
  */
 export function whenConnectionLost<const T extends string>(retryTarget: T) {
   return [
+    { guard: 'isResumeLoop', target: retryTarget, actions: ['loseConnection', 'startFreshSession', 'recordConnectionLoss'] },
     { guard: 'canRetryCurrentConnection', target: retryTarget, actions: ['loseConnection', 'forgetStaleHandle', 'recordConnectionLoss'] },
     ...unlessRetried,
   ] as const;
@@ -55,10 +56,51 @@ export function whenConnectionLost<const T extends string>(retryTarget: T) {
 export function whenGatedConnectionLost<const T extends string>(retryTarget: T) {
   return [
     {
+      guard: 'isResumeLoop',
+      target: retryTarget,
+      actions: ['emitGateOpened', 'giveUpDeferredActivity', 'loseConnection', 'startFreshSession', 'recordConnectionLoss'],
+    },
+    {
       guard: 'canRetryCurrentConnection',
       target: retryTarget,
       actions: ['emitGateOpened', 'giveUpDeferredActivity', 'loseConnection', 'forgetStaleHandle', 'recordConnectionLoss'],
     },
     ...unlessRetried,
+  ] as const;
+}
+
+/**
+ * A tool result: the answer of a call its connection waits on; the outcome of an orphaned call
+ * (then `then` too: on a connection that streams, it reaches the conversation now); or nobody's
+ * (a cancelled call's), discarded.
+ */
+export function resultOf<const A extends ActionList>(then: A) {
+  return [
+    { guard: 'isAwaitedResult', actions: ['recordAnswer', 'answerSettledBatches', 'stopIdleConnections'] },
+    { guard: 'isOrphanResult', actions: ['settleOrphan', 'answerSettledBatches', ...then] },
+    { actions: 'discardToolResult' },
+  ] as const;
+}
+
+/** The goAway is due: leave for a new connection now, saying so if the handle is stale. */
+export function leaveOnGoAwayDue() {
+  return [
+    { guard: 'handleIsFresh', target: '#session.idle.reconnecting.opening', actions: ['announceGoAwayReconnect'] },
+    { target: '#session.idle.reconnecting.opening', actions: ['announceGoAwayReconnect', 'announceStaleHandle'] },
+  ] as const;
+}
+
+/** {@link leaveOnGoAwayDue} from `awaitingToolResponse`: the gate reopens on the way out. */
+export function leaveGatedOnGoAwayDue() {
+  return [
+    {
+      guard: 'handleIsFresh',
+      target: '#session.idle.reconnecting.opening',
+      actions: ['emitGateOpened', 'giveUpDeferredActivity', 'announceGoAwayReconnect'],
+    },
+    {
+      target: '#session.idle.reconnecting.opening',
+      actions: ['emitGateOpened', 'giveUpDeferredActivity', 'announceGoAwayReconnect', 'announceStaleHandle'],
+    },
   ] as const;
 }

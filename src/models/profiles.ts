@@ -39,6 +39,16 @@ export interface ModelProfile {
   reportsInteractionStatus: boolean;
   /** Whether it takes a system instruction. */
   systemInstruction: boolean;
+  /**
+   * After a goAway, whether the old socket is closed before the new one's setup goes out (a resume
+   * sent while the old socket was still open got 1011: a field report), or after.
+   */
+  closeBeforeResume: boolean;
+  /**
+   * The roles conversation content may carry mid-session (a fresh session's seed, an orphaned
+   * call's outcome): user and model turns (3.8), or the user's only, the model's lines quoted.
+   */
+  contentRoles: 'userAndModel' | 'userOnly';
 }
 
 const proactiveAudioOff: RefusedField = {
@@ -62,6 +72,8 @@ const NATIVE_AUDIO_25: ModelProfile = {
   refusedFields: [],
   reportsInteractionStatus: false,
   systemInstruction: true,
+  closeBeforeResume: true,
+  contentRoles: 'userOnly',
 };
 
 /** 3.1 flash live (legacy preview): synchronous tools only, and the same 1008. */
@@ -73,6 +85,8 @@ const FLASH_LIVE_31: ModelProfile = {
   refusedFields: [],
   reportsInteractionStatus: false,
   systemInstruction: true,
+  closeBeforeResume: true,
+  contentRoles: 'userOnly',
 };
 
 /** 3.8 live: async tools by default, and realtime input during a BLOCKING call cancels it. */
@@ -84,6 +98,9 @@ const LIVE_38: ModelProfile = {
   refusedFields: [proactiveAudioOff, thinkingLevel, affectiveDialog],
   reportsInteractionStatus: false,
   systemInstruction: true,
+  closeBeforeResume: true,
+  // clientContent with explicit user and model roles is allowed for the whole session on 3.8.
+  contentRoles: 'userAndModel',
 };
 
 /** 3.8 live with extended thinking: async tools only, and interaction status says when it is idle. */
@@ -103,6 +120,8 @@ const LIVE_TRANSLATE: ModelProfile = {
   refusedFields: [],
   reportsInteractionStatus: false,
   systemInstruction: false,
+  closeBeforeResume: true,
+  contentRoles: 'userOnly',
 };
 
 /**

@@ -69,6 +69,27 @@ export type LiveSessionOptions = SessionConnection & {
    * model that closes the connection instead (1008).
    */
   whileBlockingCall?: 'gate' | 'interrupt';
+  /**
+   * This session's id: it names the idempotency keys its tools get, and the record a session store
+   * keeps (default: a random one).
+   */
+  sessionId?: string;
+  /**
+   * What becomes of the outcome of a call whose connection was lost while its tool ran: it reaches
+   * the conversation on the next connection as conversation content (`'asContext'`, default), or
+   * is dropped (`'discard'`). Never a toolResponse for an id the new connection did not issue.
+   */
+  orphanedResults?: 'asContext' | 'discard';
+  /**
+   * How long after a reconnect a call the model makes again (same tool, same arguments) is taken
+   * for its first run and gets that run's outcome instead of running twice (default 2 minutes).
+   */
+  dedupeWindowMs?: number;
+  /**
+   * A resumed connection that dies again this soon (1007 right after resuming, or the same close
+   * twice) starts a fresh session seeded with the conversation so far (default 10 s).
+   */
+  resumeLoopWindowMs?: number;
   /** Any XState inspection observer, passed to `createActor`. One that throws is reported, never fatal. */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /**
@@ -132,6 +153,19 @@ function profileOverride(value: unknown): Partial<ModelProfile> | undefined {
   return fields;
 }
 
+function choice<const T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (allowed.includes(value as T)) return value as T;
+  throw new InvalidOptionsError(`${name} must be ${allowed.map((option) => `'${option}'`).join(' or ')}, got ${String(value)}`);
+}
+
+/** The session's id: the application's, or a random one. */
+function sessionIdOf(value: unknown): string {
+  if (value === undefined) return globalThis.crypto.randomUUID();
+  if (typeof value !== 'string' || value === '' || value.length > 200) throw new InvalidOptionsError('sessionId must be a non-empty string (200 characters at most)');
+  return value;
+}
+
 function schemaField(value: unknown): ToolSchemaField | undefined {
   if (value === undefined || value === 'parameters' || value === 'parametersJsonSchema') return value;
   throw new InvalidOptionsError(`toolSchemaField must be 'parameters' or 'parametersJsonSchema', got ${String(value)}`);
@@ -176,6 +210,13 @@ export function resolveOptions(options: LiveSessionOptions): ResolvedOptions {
     nonBlockingTools: tools.filter((tool) => behaviorOf(tool) === 'NON_BLOCKING').map((tool) => tool.name),
     whileBlockingCall,
     interactionStatus: profile.reportsInteractionStatus,
+    sessionId: sessionIdOf(options.sessionId),
+    orphanedResults: choice('orphanedResults', options.orphanedResults, ['asContext', 'discard'] as const, DEFAULT_SETTINGS.orphanedResults),
+    dedupeWindowMs: duration('dedupeWindowMs', options.dedupeWindowMs, DEFAULT_SETTINGS.dedupeWindowMs),
+    noDedupeTools: tools.filter((tool) => tool.dedupe === false).map((tool) => tool.name),
+    closeBeforeResume: profile.closeBeforeResume,
+    resumeLoopWindowMs: duration('resumeLoopWindowMs', options.resumeLoopWindowMs, DEFAULT_SETTINGS.resumeLoopWindowMs),
+    contentRoles: profile.contentRoles,
     gateNonBlocking: options.gateNonBlockingTools ?? DEFAULT_SETTINGS.gateNonBlocking,
   };
   return {

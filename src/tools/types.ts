@@ -11,6 +11,12 @@ export interface ToolContext {
   signal: AbortSignal;
   /** The call id, when the server gave one (Vertex AI does not). */
   callId: string | undefined;
+  /**
+   * The same for every run of one operation: a call the model makes again after a reconnect shares
+   * its first run's key. Pass it to the systems the tool changes (payments, bookings) so that they
+   * apply it once.
+   */
+  idempotencyKey: string;
 }
 
 /** A tool the model may call. Build one with `defineTool`. */
@@ -36,6 +42,12 @@ export interface ToolDefinition<Args extends object = JsonObject, Result = unkno
   behavior?: 'BLOCKING' | 'NON_BLOCKING';
   /** How the model treats a NON_BLOCKING tool's response. */
   scheduling?: FunctionResponseScheduling;
+  /**
+   * `false`: a call the model makes again after a reconnect runs again. By default it is taken for
+   * the first run (same name and arguments, within the dedupe window) and gets its outcome, so a
+   * side effect does not happen twice.
+   */
+  dedupe?: boolean;
   /** Overrides the session's `toolTimeoutMs` for this tool. */
   timeoutMs?: number;
   /** Overrides the session's `maxToolResultBytes` (default 1 MiB of JSON) for this tool. */

@@ -15,7 +15,6 @@ describe('the chart, read from the machine', () => {
       'session.idle.disconnected',
       'session.idle.connecting',
       'session.idle.reconnecting',
-      'session.idle.reconnecting.awaitingFreshHandle',
       'session.idle.reconnecting.backoff',
       'session.idle.reconnecting.opening',
       'session.streaming',
@@ -37,15 +36,17 @@ describe('the chart, read from the machine', () => {
       event: 'server.toolCall',
       targets: [],
       guard: 'isFromOpenConnection',
-      actions: ['acceptToolCall'],
+      actions: ['acceptToolCall', 'answerSettledBatches'],
     });
     expect(streaming?.transitions).toContainEqual(
       expect.objectContaining({ kind: 'after', event: 'after connectionStable', targets: [], guard: 'hasFailedAttempts' }),
     );
     const gated = chart.states.find((s) => s.key === 'awaitingToolResponse');
-    expect(gated?.transitions.filter((t) => t.kind === 'always').map((t) => t.guard)).toEqual([
-      'goAwayAnnounced and (not hasBlockingCallsPending)',
-      'not hasBlockingCallsPending',
+    expect(gated?.transitions.filter((t) => t.kind === 'always').map((t) => t.guard)).toEqual(['not hasBlockingCallsPending']);
+    // After a goAway, streaming resumes at a turn boundary.
+    expect(streaming?.transitions.filter((t) => t.kind === 'always').map((t) => t.guard)).toEqual([
+      'hasBlockingCallsPending',
+      'goAwayAnnounced and atTurnBoundary',
     ]);
     expect(gated?.transitions).toContainEqual(expect.objectContaining({ event: 'input.activityEnd', guard: 'canDeferActivityEnd' }));
     expect(gated?.transitions).toContainEqual(expect.objectContaining({ event: 'input.activityStart', guard: 'canDeferActivityStart' }));

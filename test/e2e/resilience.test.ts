@@ -63,7 +63,7 @@ describe(`sessions that survive (SDK ${SDK_VERSION})`, () => {
     expect(session.gateViolations).toEqual([]);
   }, 60_000);
 
-  it('an abnormal close mid tool call: reconnects, discards the stale result, and the conversation goes on', async () => {
+  it('an abnormal close mid tool call: reconnects, the late result reaches the conversation as context, and it goes on', async () => {
     const emu = await emulator();
     const stale = deferred<string>();
     const session = fsmSession(
@@ -87,9 +87,11 @@ describe(`sessions that survive (SDK ${SDK_VERSION})`, () => {
     await reconnected;
     expect(second.resumedFrom).toBe(handle);
 
-    const discarded = nextEvent(session, 'toolResultDiscarded');
+    const delivered = nextEvent(session, 'toolResultDelivered');
     stale.resolve('too late');
-    expect((await discarded).call.name).toBe('slow');
+    expect(await delivered).toMatchObject({ via: 'context', call: { name: 'slow' } });
+    const context = await second.waitForMessage((message) => message.clientContent !== undefined);
+    expect(context.clientContent?.turns?.[0]?.parts?.[0]?.text).toContain('returned "too late"');
 
     const [id] = second.sendToolCall([{ name: 'fast' }]);
     expect((await second.waitForToolResponse()).functionResponses).toEqual([{ id, name: 'fast', response: { output: 'fast' } }]);

@@ -132,7 +132,8 @@ describe(`no key and no token in anything a session lets out (SDK ${SDK_VERSION}
     const apiKey = 'AIzaSyPageMustNeverSeeThis-abcdefghijklmn';
     const ai = new sdk.GoogleGenAI({ apiKey, httpOptions: { baseUrl: emu.baseUrl } }) as unknown as genai2.GoogleGenAI;
     const record = witness();
-    const session = createLiveSession({ ai, model: MODEL, reconnect: NO_WAIT, inspect: record.inspect });
+    // Without resumption, the 1007 after the reconnect is final (a resumed session would start afresh).
+    const session = createLiveSession({ ai, model: MODEL, reconnect: NO_WAIT, resumption: false, inspect: record.inspect });
     onCleanup(() => session.close());
     record.watch(session);
     const first = emu.nextConnection();

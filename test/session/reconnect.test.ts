@@ -63,13 +63,14 @@ describe('goAway', () => {
     expect(h.of('resumptionHandleStale')).toEqual([]);
   });
 
-  it('answers a toolCall that comes on the old connection while waiting for a fresh handle', async () => {
+  it('answers a toolCall that comes on the connection a goAway is ending, then resumes with a handle issued after it', async () => {
     const h = await connectedSession({ ...NOW, tools: [defineTool({ name: 'f', execute: () => 'late but answered' })] });
     h.server.send({ sessionResumptionUpdate: { newHandle: 'h1', resumable: true } });
     h.server.toolCall([{ id: 'c0', name: 'f', args: {} }]);
     await h.server.waitForFrame(isToolResponse);
     h.server.goAway('30s');
-    expect(h.session.actor.getSnapshot().matches({ idle: { reconnecting: 'awaitingFreshHandle' } })).toBe(true);
+    // The session streams on until a turn boundary: here, a handle issued after the last answer.
+    expect(h.session.state).toBe('streaming');
     h.server.toolCall([{ id: 'c1', name: 'f', args: {} }]);
     expect(h.session.state).toBe('awaitingToolResponse');
     await vi.waitFor(() => expect(h.server.frames.filter((f) => f.frame.type === 'toolResponse')).toHaveLength(2));
@@ -95,7 +96,7 @@ describe('goAway', () => {
 });
 
 describe('reconnecting after a retryable close', () => {
-  it('reconnects after an abnormal close mid tool call, discards the stale result, and goes on', async () => {
+  it('reconnects after an abnormal close mid tool call, delivers the orphaned result as context, and goes on', async () => {
     const stale = deferred<string>();
     const h = await connectedSession({
       ...NOW,
@@ -110,13 +111,18 @@ describe('reconnecting after a retryable close', () => {
     expect(second?.request.resumptionHandle).toBe('h1');
 
     stale.resolve('too late');
-    await vi.waitFor(() => expect(h.of('toolResultDiscarded')).toHaveLength(1));
+    // Never a toolResponse for an id the new connection did not issue: the outcome reaches the
+    // conversation as content instead, once.
+    await vi.waitFor(() => expect(h.of('toolResultDelivered')).toHaveLength(1));
+    expect(h.of('toolResultDelivered')[0]).toMatchObject({ via: 'context', call: { id: 'old', name: 'slow' }, outcome: { status: 'ok', output: 'too late' } });
     expect(h.transport.frames.filter((f) => f.frame.type === 'toolResponse')).toEqual([]);
+    const context = second?.frames.find((f) => f.frame.type === 'clientContent')?.frame;
+    expect(context).toMatchObject({ type: 'clientContent', turnComplete: true, turns: [{ role: 'user', parts: [{ text: expect.stringContaining('slow({}) [call old] returned "too late"') }] }] });
 
     second?.toolCall([{ id: 'new', name: 'fast', args: {} }]);
     const frame = await second?.waitForFrame(isToolResponse);
     expect(frame).toEqual({ type: 'toolResponse', responses: [{ id: 'new', name: 'fast', response: { output: 'fast' } }] });
-    expect(h.session.metrics()).toMatchObject({ reconnects: 1, toolResultsDiscarded: 1 });
+    expect(h.session.metrics()).toMatchObject({ reconnects: 1, toolResultsDiscarded: 0, toolCallsOrphaned: 1, toolCallsDeliveredAsContext: 1 });
     expect(Object.keys(h.session.actor.getSnapshot().children).sort()).toEqual(['buffer', 'connection-2']);
   });
 

@@ -57,9 +57,9 @@ describe('telemetry of tool calls', () => {
     expect(histogramCount(recorded.get(METRIC.gateClosed))).toBe(3);
   });
 
-  it('reports a result discarded after the connection it was for was lost', async () => {
+  it('reports a result discarded after the connection it was for was lost (orphanedResults: discard)', async () => {
     const late = deferred<string>();
-    const h = await measured({ tools: [defineTool({ name: 'slow', execute: () => late.promise })], reconnect: { baseDelayMs: 0 } });
+    const h = await measured({ tools: [defineTool({ name: 'slow', execute: () => late.promise })], reconnect: { baseDelayMs: 0 }, orphanedResults: 'discard' });
     h.server.toolCall([{ id: 'x1', name: 'slow', args: {} }]);
     const reconnected = nextEvent(h.session, 'reconnected');
     h.server.serverClose(1011, 'Internal error encountered.');

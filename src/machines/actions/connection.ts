@@ -7,7 +7,6 @@ import type { LiveSessionError } from '../../protocol/errors.js';
 import { goAwayDueIn } from '../delays.js';
 import { baseSetup, connectionId } from '../setup.js';
 import type { ReconnectCause, SessionContext, SessionEmitted } from '../types.js';
-import { countLost, lostEvent, withoutCallsOf } from './tools.js';
 
 /** How long a goAway's timeLeft is taken to be when the server gives none. */
 const DEFAULT_GO_AWAY_MS = 10_000;
@@ -25,7 +24,13 @@ export const connectionActions = {
   /** Opens a new connection: the next generation, with the newest resumption handle. */
   startConnection: baseSetup.enqueueActions(({ context, enqueue }) => {
     const generation = context.generation + 1;
-    enqueue.assign({ generation, activityOpen: false, openConnections: [...context.openConnections, generation] });
+    enqueue.assign({
+      generation,
+      activityOpen: false,
+      openConnections: [...context.openConnections, generation],
+      connectedAt: undefined,
+      resumed: context.settings.resumption && context.resumptionHandle !== undefined,
+    });
     enqueue.spawnChild('connection', {
       id: connectionId(generation),
       input: { generation, resumptionHandle: context.resumptionHandle },
@@ -41,38 +46,40 @@ export const connectionActions = {
     enqueue.assign({ openConnections: context.openConnections.filter((generation) => !idle.includes(generation)) });
   }),
 
-  /**
-   * A connection ended (the event's generation): it is closed, and the calls made on it, which
-   * can never be answered there, are reported as lost. Their tools run on; results are discarded.
-   */
-  loseConnection: baseSetup.enqueueActions(({ context, event, enqueue }) => {
-    if (event.type !== 'transport.closed') return;
-    const { generation } = event;
-    const { kept, lost } = withoutCallsOf(context.pending, generation);
-    enqueue.stopChild(connectionId(generation));
-    enqueue.assign({
-      openConnections: context.openConnections.filter((open) => open !== generation),
-      pending: kept,
-      counters: countLost(context.counters, lost.length),
-    });
-    if (lost.length > 0) enqueue.emit(lostEvent(lost, generation, 'connectionClosed'));
+  emitConnected: baseSetup.enqueueActions(({ context, enqueue }) => {
+    enqueue.assign({ connectedAt: context.clock.now() });
+    enqueue.emit({ type: 'connected', generation: context.generation });
   }),
-
-  emitConnected: baseSetup.emit(({ context }) => ({ type: 'connected' as const, generation: context.generation })),
 
   emitReconnected: baseSetup.enqueueActions(({ context, enqueue }) => {
     enqueue.cancel(GO_AWAY_DUE);
     enqueue.emit({ type: 'reconnected', generation: context.generation, resumed: context.resumptionHandle !== undefined });
+    const now = context.clock.now();
     enqueue.assign({
       goAwayDeadline: undefined,
       lastError: undefined,
+      connectedAt: now,
+      reconnectedAt: now,
       counters: { ...context.counters, reconnects: context.counters.reconnects + 1 },
     });
   }),
 
-  storeResumptionHandle: baseSetup.assign(({ event }) =>
-    event.type === 'server.resumptionUpdate' && event.resumable && event.handle ? { resumptionHandle: event.handle, handleIsFresh: true } : {},
-  ),
+  storeResumptionHandle: baseSetup.assign(({ event }) => {
+    if (event.type !== 'server.resumptionUpdate') return {};
+    // A handle that is not resumable (the model is generating, or a call is pending) is not kept.
+    return event.resumable && event.handle ? { resumptionHandle: event.handle, handleIsFresh: true, handleResumable: true } : { handleResumable: event.resumable };
+  }),
+
+  /**
+   * A resumed session keeps dying: its handle goes, and the next connection starts a fresh
+   * session, seeded with the conversation so far.
+   */
+  startFreshSession: baseSetup.assign(({ event }) => {
+    if (event.type !== 'transport.closed') return {};
+    const { error } = event;
+    const close = 'closeCode' in error ? `${String(error.closeCode)} ${error.reason}` : error.reason;
+    return { resumptionHandle: undefined, restartReason: `the resumed session closed again (${close})` };
+  }),
 
   /** A handle the server no longer knows must not be tried again. */
   forgetStaleHandle: baseSetup.assign(({ event }) =>

@@ -6,16 +6,20 @@ import { connectionActions } from './connection.js';
 import { contentActions } from './content.js';
 import { gateActions } from './gate.js';
 import { inputActions } from './input.js';
+import { ledgerActions } from './ledger.js';
 import { lifecycleActions } from './lifecycle.js';
 import { toolActions } from './tools.js';
+import { transcriptActions } from './transcript.js';
 
 /** The session machine's actions, by name. */
 export const actions = {
   ...inputActions,
   ...activityActions,
   ...toolActions,
+  ...ledgerActions,
   ...gateActions,
   ...connectionActions,
   ...contentActions,
   ...lifecycleActions,
+  ...transcriptActions,
 };

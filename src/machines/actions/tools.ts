@@ -1,21 +1,15 @@
 /**
- * Tool calls: taken into the pending set (the gate), answered once their whole toolCall has
- * settled, each on the connection it came on, cancelled when the server withdraws them, and
- * reported as lost when their connection goes (I2: exactly one answer, or none for a cancelled
- * call, and never one for a connection that is gone).
+ * Tool calls: taken into the pending set (the gate) and the ledger, answered once their whole
+ * toolCall has settled, each on the connection it came on, cancelled when the server (or, under
+ * 'interrupt', the user) withdraws them. A call the model makes again after a reconnect gets the
+ * first run's outcome instead of running twice. (I2: exactly one answer, or none for a cancelled
+ * call, and never one for a connection that is gone: see `ledger.ts` for what becomes of those.)
  */
 import { ProtocolError, ToolCallLostError } from '../../protocol/errors.js';
 import type { FunctionCall, FunctionResponse } from '../../protocol/messages.js';
+import { moved, patched, repeatedCall, type LedgerEntry } from '../ledger/entries.js';
 import { baseSetup, connectionId, toolExecutorId } from '../setup.js';
-import type {
-  ConnectionCommand,
-  PendingCall,
-  SessionContext,
-  SessionCounters,
-  ToolCallLossReason,
-  ToolExecutorCommand,
-  ToolExecutorInput,
-} from '../types.js';
+import type { ConnectionCommand, PendingCall, SessionContext, SessionCounters, ToolExecutorCommand, ToolExecutorInput } from '../types.js';
 import { callKey, toFunctionResponse } from '../wire.js';
 
 /** Whether a call of this tool closes the gate: NON_BLOCKING ones do not, unless configured to. */
@@ -23,30 +17,14 @@ function blocks(context: SessionContext, name: string): boolean {
   return context.settings.gateNonBlocking || !context.settings.nonBlockingTools.includes(name);
 }
 
-/** The wire call of a pending one. */
-export function callOf(call: PendingCall): FunctionCall {
+/** The wire call of a pending one (or of a ledger entry). */
+export function callOf(call: { id?: string | undefined; name: string; args: unknown }): FunctionCall {
   return call.id === undefined ? { name: call.name, args: call.args } : { id: call.id, name: call.name, args: call.args };
 }
 
-/** The pending set without the calls of `generation`, and the calls taken out. */
-export function withoutCallsOf(pending: Record<string, PendingCall>, generation: number) {
-  const kept: Record<string, PendingCall> = {};
-  const lost: PendingCall[] = [];
-  for (const call of Object.values(pending)) {
-    if (call.generation === generation) lost.push(call);
-    else kept[call.key] = call;
-  }
-  return { kept, lost };
-}
-
-/** The counters after `count` calls were lost with their connection. */
+/** The counters after `count` calls were lost for good. */
 export function countLost(counters: SessionCounters, count: number): SessionCounters {
   return { ...counters, toolCallsLost: counters.toolCallsLost + count };
-}
-
-/** The event that reports lost calls. */
-export function lostEvent(calls: readonly PendingCall[], generation: number, reason: ToolCallLossReason) {
-  return { type: 'toolCallsLost' as const, calls: calls.map(callOf), generation, reason };
 }
 
 /**
@@ -66,21 +44,38 @@ function withdraw(pending: Record<string, PendingCall>, calls: readonly PendingC
   return { pending: left, cancelIn, stop };
 }
 
+/** The earlier call `call` repeats after a reconnect, if the session takes it for the same one. */
+function earlierRun(context: SessionContext, call: FunctionCall, generation: number, now: number): LedgerEntry | undefined {
+  const { reconnectedAt, settings } = context;
+  if (reconnectedAt === undefined || now - reconnectedAt > settings.dedupeWindowMs) return undefined;
+  if (settings.noDedupeTools.includes(call.name)) return undefined;
+  const earlier = repeatedCall(context.ledger, call, generation, now - settings.dedupeWindowMs);
+  // Only a call whose connection is gone (or that has ended) stands in: one still running on an
+  // open connection may yet be cancelled there.
+  return earlier && (earlier.state !== 'running' || !context.openConnections.includes(earlier.generation)) ? earlier : undefined;
+}
+
 /** The tool-call actions, by name. */
 export const toolActions = {
   /**
-   * Takes a toolCall's calls into the pending set (merging with any already there), each with the
-   * connection it came on. A batch is answered in one toolResponse; each NON_BLOCKING call is a
-   * batch of its own, answered as soon as it settles.
+   * Takes a toolCall's calls into the pending set (merging with any already there) and the ledger,
+   * each with the connection it came on. A batch is answered in one toolResponse; each
+   * NON_BLOCKING call is a batch of its own. A call that repeats an earlier one after a reconnect
+   * runs nothing: it gets that call's outcome, now or when it comes.
    */
   acceptToolCall: baseSetup.enqueueActions(({ context, event, enqueue }) => {
     if (event.type !== 'server.toolCall') return;
     const { generation } = event;
+    const now = context.clock.now();
     const sharedBatch = context.batch + 1;
     let lastBatch = sharedBatch;
+    let seq = context.callSeq;
     const pending = { ...context.pending };
+    let ledger = { ...context.ledger };
     const executors = new Map<number, ToolExecutorInput['calls']>();
     const duplicates: ProtocolError[] = [];
+    let accepted = 0;
+    let superseded = 0;
     event.calls.forEach((call, index) => {
       const blocking = blocks(context, call.name);
       const callBatch = blocking ? sharedBatch : ++lastBatch;
@@ -91,17 +86,41 @@ export const toolActions = {
         return;
       }
       // Another connection's call with the same id: both are pending, each under a key of its own.
-      if (clash) key = `${key}@${generation}`;
-      pending[key] = { key, id: call.id, name: call.name, args: call.args, generation, batch: callBatch, blocking, answer: undefined };
-      executors.set(callBatch, [...(executors.get(callBatch) ?? []), { key, call }]);
+      if (clash || ledger[key]) key = `${key}@${generation}`;
+      accepted += 1;
+      const earlier = earlierRun(context, call, generation, now);
+      const idempotencyKey = earlier?.idempotencyKey ?? `${context.settings.sessionId}:${++seq}`;
+      const scheduling = blocking ? undefined : ('WHEN_IDLE' as const);
+      const answer = earlier?.outcome ? toFunctionResponse({ call, outcome: earlier.outcome, scheduling }) : undefined;
+      pending[key] = { key, id: call.id, name: call.name, args: call.args, generation, batch: callBatch, blocking, answer, sameAs: earlier?.key };
+      ledger[key] = {
+        key,
+        id: call.id,
+        name: call.name,
+        args: call.args,
+        generation,
+        state: 'running',
+        idempotencyKey,
+        startedAt: now,
+        sameAs: earlier?.key,
+        outcome: earlier?.outcome,
+      };
+      if (earlier?.state === 'orphaned' && earlier.outcome) {
+        // Its outcome goes to this call, as a toolResponse: never as conversation content too.
+        ledger = moved(ledger, [earlier.key], 'superseded', now);
+        superseded += 1;
+      }
+      if (!earlier) executors.set(callBatch, [...(executors.get(callBatch) ?? []), { key, call, idempotencyKey }]);
     });
-    const accepted = [...executors.values()].reduce((sum, calls) => sum + calls.length, 0);
     enqueue.assign({
       batch: lastBatch,
+      callSeq: seq,
       pending,
+      ledger,
       counters: {
         ...context.counters,
         toolCalls: context.counters.toolCalls + accepted,
+        toolCallsSuperseded: context.counters.toolCallsSuperseded + superseded,
         errors: context.counters.errors + duplicates.length,
       },
     });
@@ -127,14 +146,25 @@ export const toolActions = {
     enqueue.emit({ type: 'error', error: new ToolCallLostError(event.generation, event.calls.map((call) => call.name)) });
   }),
 
-  /** Stores a tool's answer; it is sent once its whole batch has settled. */
+  /**
+   * Stores a tool's answer; it is sent once its whole batch has settled. Calls that repeat this one
+   * after a reconnect get the same answer.
+   */
   recordAnswer: baseSetup.enqueueActions(({ context, event, enqueue }) => {
     if (event.type !== 'tool.result') return;
     const pendingCall = context.pending[event.key];
     if (!pendingCall) return;
     const failed = event.outcome.status === 'error';
+    const pending = { ...context.pending, [event.key]: { ...pendingCall, answer: toFunctionResponse(event) } };
+    let ledger = context.ledger;
+    for (const repeat of Object.values(pending)) {
+      if (repeat.sameAs !== event.key || repeat.answer !== undefined) continue;
+      pending[repeat.key] = { ...repeat, answer: toFunctionResponse({ call: callOf(repeat), outcome: event.outcome, scheduling: undefined }) };
+      ledger = patched(ledger, [repeat.key], { outcome: event.outcome });
+    }
     enqueue.assign({
-      pending: { ...context.pending, [event.key]: { ...pendingCall, answer: toFunctionResponse(event) } },
+      pending,
+      ledger: patched(ledger, [event.key], { outcome: event.outcome }),
       counters: {
         ...context.counters,
         toolResults: context.counters.toolResults + 1,
@@ -144,7 +174,7 @@ export const toolActions = {
     enqueue.emit({ type: 'toolResult', call: event.call, outcome: event.outcome });
   }),
 
-  /** A result nobody waits for any more (cancelled, or of a connection that is gone): never sent. */
+  /** A result nobody waits for any more (a cancelled call's): never sent. */
   discardToolResult: baseSetup.enqueueActions(({ context, event, enqueue }) => {
     if (event.type !== 'tool.result') return;
     enqueue.assign({
@@ -167,6 +197,8 @@ export const toolActions = {
       byBatch.set(call.batch, [...(byBatch.get(call.batch) ?? []), call]);
     }
     const pending = { ...context.pending };
+    let ledger = context.ledger;
+    const now = context.clock.now();
     let sent = 0;
     let answered = 0;
     let answeredHere = false;
@@ -177,7 +209,12 @@ export const toolActions = {
       const generation = calls[0]?.generation ?? context.generation;
       enqueue.sendTo(connectionId(generation), { type: 'send.toolResponse', responses: answers } satisfies ConnectionCommand);
       enqueue.stopChild(toolExecutorId(batch));
-      for (const call of calls) delete pending[call.key];
+      for (const call of calls) {
+        delete pending[call.key];
+        const outcome = context.ledger[call.key]?.outcome;
+        if (outcome) enqueue.emit({ type: 'toolResultDelivered', call: callOf(call), outcome, via: 'toolResponse' });
+      }
+      ledger = moved(ledger, calls.map((call) => call.key), 'answered', now);
       sent += 1;
       answered += calls.length;
       answeredHere ||= generation === context.generation;
@@ -185,6 +222,7 @@ export const toolActions = {
     if (sent === 0) return;
     enqueue.assign({
       pending,
+      ledger,
       // A handle issued before this answer would resume a session that never saw it.
       handleIsFresh: answeredHere ? false : context.handleIsFresh,
       counters: {
@@ -208,6 +246,7 @@ export const toolActions = {
     for (const batch of stop) enqueue.stopChild(toolExecutorId(batch));
     enqueue.assign({
       pending,
+      ledger: moved(context.ledger, cancelled.map((call) => call.key), 'cancelled', context.clock.now()),
       counters: { ...context.counters, toolCancellations: context.counters.toolCancellations + cancelled.length },
     });
     enqueue.emit({ type: 'toolCancelled', ids: cancelled.flatMap((call) => (call.id === undefined ? [] : [call.id])) });
@@ -226,18 +265,9 @@ export const toolActions = {
     for (const batch of stop) enqueue.stopChild(toolExecutorId(batch));
     enqueue.assign({
       pending,
+      ledger: moved(context.ledger, cancelled.map((call) => call.key), 'cancelled', context.clock.now()),
       counters: { ...context.counters, toolCancellations: context.counters.toolCancellations + cancelled.length },
     });
     enqueue.emit({ type: 'toolCancelled', ids: cancelled.map((call) => call.id ?? call.key), implicit: true });
-  }),
-
-  /** The session closes: calls still pending will never be answered (their tools are aborted). */
-  loseRemainingCalls: baseSetup.enqueueActions(({ context, enqueue }) => {
-    const calls = Object.values(context.pending);
-    if (calls.length === 0) return;
-    const byGeneration = new Map<number, PendingCall[]>();
-    for (const call of calls) byGeneration.set(call.generation, [...(byGeneration.get(call.generation) ?? []), call]);
-    for (const [generation, lost] of byGeneration) enqueue.emit(lostEvent(lost, generation, 'sessionClosed'));
-    enqueue.assign({ pending: {}, counters: countLost(context.counters, calls.length) });
   }),
 };

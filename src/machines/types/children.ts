@@ -26,7 +26,8 @@ export type ConnectionCommand =
 export interface ToolExecutorInput {
   generation: number;
   batch: number;
-  calls: { key: string; call: FunctionCall }[];
+  /** Each call, with the idempotency key its tool gets (shared by a call repeated after a reconnect). */
+  calls: { key: string; call: FunctionCall; idempotencyKey: string }[];
 }
 
 /** What the machine asks of a tool executor. */

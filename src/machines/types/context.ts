@@ -4,6 +4,7 @@
  */
 import type { LiveSessionError } from '../../protocol/errors.js';
 import type { ContentTurn } from '../../protocol/messages.js';
+import type { Ledger } from '../ledger/entries.js';
 import type {
   FunctionResponse,
   RealtimeInputKind,
@@ -19,6 +20,8 @@ export interface PendingCall {
   args: unknown;
   /** The connection the call came on: its answer goes back on that connection only. */
   generation: number;
+  /** The earlier call (its key) this one repeats after a reconnect: its outcome is this one's answer. */
+  sameAs?: string | undefined;
   /** Which toolCall message it came in; a batch is answered in one toolResponse. */
   batch: number;
   /** Whether the call holds the gate: NON_BLOCKING calls do not, unless configured to. */
@@ -79,8 +82,16 @@ export interface SessionCounters {
   toolCalls: number;
   /** Calls whose answer went out in a toolResponse. */
   toolCallsAnswered: number;
-  /** Calls whose connection was gone before their answer could go out on it. */
+  /** Calls that can never be answered: from a connection already gone, or the session closed first. */
   toolCallsLost: number;
+  /** Calls whose connection went before their answer could go out there (they end later, below). */
+  toolCallsOrphaned: number;
+  /** Orphaned calls whose outcome reached the conversation as content on a later connection. */
+  toolCallsDeliveredAsContext: number;
+  /** Calls whose outcome went to the same call made again after a reconnect. */
+  toolCallsSuperseded: number;
+  /** Orphaned calls whose outcome was dropped (`orphanedResults: 'discard'`). */
+  toolCallsDiscarded: number;
   /** Tool outcomes recorded (results and error outcomes alike). */
   toolResults: number;
   toolErrors: number;
@@ -137,6 +148,20 @@ export interface SessionSettings {
   whileBlockingCall: 'gate' | 'interrupt';
   /** Whether the model reports `interactionStatus`: then IDLE, not `turnComplete`, means idle. */
   interactionStatus: boolean;
+  /** Names this session in the idempotency keys its tools get. */
+  sessionId: string;
+  /** What becomes of an orphaned call's outcome: conversation content on the next connection, or nothing. */
+  orphanedResults: 'asContext' | 'discard';
+  /** How long after a reconnect a call made again is taken for the same one (and how long ended calls are kept). */
+  dedupeWindowMs: number;
+  /** Tools whose calls are never taken for an earlier one (`dedupe: false`). */
+  noDedupeTools: string[];
+  /** After a goAway, close the old connection before the new one's setup goes out (default), or after. */
+  closeBeforeResume: boolean;
+  /** A resumed connection that dies again this soon (1007, or the same close twice) starts a fresh session. */
+  resumeLoopWindowMs: number;
+  /** The roles a fresh session's seed (and an orphan's outcome) may use: both, or the user's only. */
+  contentRoles: 'userAndModel' | 'userOnly';
 }
 
 /** Why the session is between connections. */
@@ -144,6 +169,14 @@ export type ReconnectCause = 'goAway' | 'connectionLost';
 
 /** An activity signal that can be held back while the gate is closed. */
 export type ActivitySignal = 'activityStart' | 'activityEnd';
+
+/** One line of the conversation as the session keeps it. */
+export interface TranscriptLine {
+  role: 'user' | 'model';
+  text: string;
+  /** The line is complete (a finished transcription, or a tool outcome). */
+  done: boolean;
+}
 
 /** Conversation content held until it can be sent. */
 export interface HeldContent {
@@ -182,6 +215,23 @@ export interface SessionContext {
   heldContent: HeldContent[];
   /** The model is not generating: its turn is complete (or, on models that report it, its status IDLE). */
   modelIdle: boolean;
+  /** Every call's record, through its life; ended ones are kept for the dedupe window. */
+  ledger: Ledger;
+  /** Calls made so far: numbers the idempotency keys. */
+  callSeq: number;
+  /** When the current connection was set up (clock ms), and whether it resumed a session. */
+  connectedAt: number | undefined;
+  resumed: boolean;
+  /** When the last reconnect completed (clock ms): the dedupe window starts there. */
+  reconnectedAt: number | undefined;
+  /** Whether the newest resumption update said the session could be resumed. */
+  handleResumable: boolean;
+  /** The last close of a connection: a resumed one closing the same way again is a loop. */
+  lastClose: { code: number; reason: string } | undefined;
+  /** Set while a fresh session replaces one that could not be resumed: why. */
+  restartReason: string | undefined;
+  /** The conversation so far, bounded: what seeds a fresh session. */
+  transcript: TranscriptLine[];
   /** The newest resumable session handle the server gave. */
   resumptionHandle: string | undefined;
   /** Whether the newest handle was issued after our last toolResponse (safe to resume with). */

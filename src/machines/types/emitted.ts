@@ -27,12 +27,17 @@ export type SessionEmitted =
   | { type: 'toolCall'; calls: FunctionCall[] }
   | { type: 'toolResult'; call: FunctionCall; outcome: ToolOutcome }
   | { type: 'toolResultDiscarded'; call: FunctionCall; outcome: ToolOutcome }
+  /** A call's outcome reached the model: as its toolResponse, or (orphaned by a lost connection) as conversation content. */
+  | { type: 'toolResultDelivered'; call: FunctionCall; outcome: ToolOutcome; via: 'toolResponse' | 'context' }
+  /** A resumed session kept dying: a fresh one replaced it, seeded with the conversation so far. */
+  | { type: 'sessionRestarted'; reason: string }
   /**
-   * Calls whose connection was gone before they could be answered on it: `connectionClosed` when
-   * it closed with them pending, `sessionClosed` when the session did, `connectionGone` for a call
-   * that arrived from a connection the session had already left.
+   * Calls that can never be answered: `sessionClosed` when the session closed with them running or
+   * orphaned, `connectionGone` for a call that arrived from a connection the session had left.
    */
   | { type: 'toolCallsLost'; calls: FunctionCall[]; generation: number; reason: ToolCallLossReason }
+  /** Calls whose connection went before they could be answered there: their outcome will reach the conversation later (see the ledger). */
+  | { type: 'toolCallsOrphaned'; calls: FunctionCall[]; generation: number }
   /** The server cancelled calls, or (`implicit`) the user's input did, under `whileBlockingCall: 'interrupt'`. */
   | { type: 'toolCancelled'; ids: string[]; implicit?: boolean }
   | { type: 'gate'; state: 'closed' | 'opened'; pending: string[] }

@@ -22,7 +22,11 @@ describe(`tool calls under attack (SDK ${SDK_VERSION})`, () => {
    */
   it('answers a toolCall that comes on the old connection while the new one is opening', async () => {
     const emu = await emulator({ holdSetup: (connection) => connection.id === 2 });
-    const session = fsmSession(emu, [defineTool({ name: 'lookup', execute: async () => ({ found: true }) })], { reconnect: { baseDelayMs: 0 } });
+    // A model whose old connection stays open while the new one opens (the default closes it first).
+    const session = fsmSession(emu, [defineTool({ name: 'lookup', execute: async () => ({ found: true }) })], {
+      reconnect: { baseDelayMs: 0 },
+      modelProfile: { closeBeforeResume: false },
+    });
     const first = emu.nextConnection();
     await session.connect();
     const old = await first;
@@ -45,6 +49,27 @@ describe(`tool calls under attack (SDK ${SDK_VERSION})`, () => {
     expect(session.state).toBe('streaming');
     expect(emu.stats.violations1008).toBe(0);
     expect(session.gateViolations).toEqual([]);
+  });
+
+  /**
+   * By default the old connection is closed before the new one's setup goes out (a resume sent
+   * while the old socket was still open got 1011): no toolCall can come on it then.
+   */
+  it('closes the old connection before the new setup after a goAway, by default', async () => {
+    const emu = await emulator();
+    const session = fsmSession(emu, [], { reconnect: { baseDelayMs: 0 } });
+    const first = emu.nextConnection();
+    await session.connect();
+    const old = await first;
+    let oldClosedAt = Number.POSITIVE_INFINITY;
+    void old.closed.then(() => (oldClosedAt = performance.now()));
+    const second = emu.nextConnection();
+    old.sendGoAway('30s');
+    const fresh = await second;
+    await fresh.waitForMessage((message) => message.setup !== undefined);
+    const setupAt = fresh.frames[0]?.at ?? 0;
+    expect((await old.closed).by).toBe('client');
+    expect(oldClosedAt).toBeLessThanOrEqual(setupAt);
   });
 
   /**
