@@ -59,7 +59,7 @@ describe('gemini-live-fsm emulate', () => {
     const client = await openRaw(baseUrl ?? '');
     client.send({ setup: { model: MODEL } });
     expect(await client.waitFor((message) => 'setupComplete' in message)).toEqual({ setupComplete: {} });
-    await cli.line(/\[1\] > setup models\/\S+ \(\d+ B\)/);
+    await cli.line(/\[1\] > setup models\/\S+ \[rules: gemini-2.5-flash-native-audio\] \(\d+ B\)/);
     client.ws.close(1000);
     await cli.line(/\[1\] closed 1000 by client/);
 
