@@ -8,7 +8,7 @@
 import * as genai2 from '@google/genai';
 import * as genai3 from 'genai3';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { refusalOf, resolveProfile } from '../../src/models/index.js';
+import { refusalOf, resolveProfile, type ToolBehavior } from '../../src/models/index.js';
 import type { LiveEmulator } from '../../src/testing/emulator/index.js';
 import { MODELS, emulator, handled, pcm16k } from './helpers.js';
 
@@ -98,9 +98,21 @@ const REFUSED: { model: string; config: Config; wire: string; field: string }[] 
   },
   { model: MODELS.live38, config: { enableAffectiveDialog: true }, wire: 'generationConfig.enableAffectiveDialog', field: 'enableAffectiveDialog' },
   { model: MODELS.thinking38, config: { tools: [blocking('search')] }, wire: 'tools.0.functionDeclarations.0.behavior', field: 'tools.search.behavior' },
+  {
+    model: MODELS.flash31,
+    config: { tools: [{ functionDeclarations: [{ name: 'f', behavior: genai2.Behavior.NON_BLOCKING }] }] },
+    wire: 'tools.0.functionDeclarations.0.behavior',
+    field: 'tools.f.behavior',
+  },
   { model: MODELS.translate, config: { tools: [{ functionDeclarations: [{ name: 'f' }] }] }, wire: 'tools', field: 'tools' },
   { model: MODELS.translate, config: { systemInstruction: 'Translate.' }, wire: 'systemInstruction', field: 'systemInstruction' },
 ];
+
+/** A declaration's behaviour as the session states it: its own, or the model's default. */
+function behaviorOf(declared: genai2.Behavior | undefined, fallback: ToolBehavior): ToolBehavior {
+  if (declared === genai2.Behavior.BLOCKING) return 'BLOCKING';
+  return declared === genai2.Behavior.NON_BLOCKING ? 'NON_BLOCKING' : fallback;
+}
 
 /** The wire path as the close reason spells it (list indices in brackets). */
 const spelled = (wire: string) => wire.replace(/\.(\d+)\./g, '[$1].');
@@ -124,7 +136,7 @@ describe.each(VERSIONS)('@google/genai %s: refused setup fields', (version) => {
     const verdict = refusalOf(profile, {
       model,
       config,
-      tools: tools.map((fn) => ({ name: fn.name ?? '', behavior: fn.behavior === genai2.Behavior.BLOCKING ? 'BLOCKING' : profile.defaultBehavior })),
+      tools: tools.map((fn) => ({ name: fn.name ?? '', behavior: behaviorOf(fn.behavior, profile.defaultBehavior) })),
     });
     expect(verdict?.field).toBe(field);
   });
