@@ -51,11 +51,6 @@ export class ToolCallLedger {
     return this.pending.filter((call) => call.blocking).map((call) => call.key);
   }
 
-  /** The name of a pending call, if `key` is pending. */
-  nameOf(key: string): string | undefined {
-    return this.pending.find((call) => call.key === key)?.name;
-  }
-
   /** Adds calls that were just written to the socket at `now`. */
   add(calls: readonly PendingCall[], now: number): void {
     const wasGating = this.gating;

@@ -18,7 +18,10 @@ export interface MediaBlob {
 export interface FunctionDeclaration {
   name: string;
   description?: string;
-  /** `NON_BLOCKING` lets the model, and the user, keep talking while the call runs. */
+  /**
+   * `NON_BLOCKING` lets the model, and the user, keep talking while the call runs. Absent (or
+   * `UNSPECIFIED`): the model's default, BLOCKING on 2.5 and 3.1, NON_BLOCKING on 3.8.
+   */
   behavior?: string;
   [key: string]: unknown;
 }
