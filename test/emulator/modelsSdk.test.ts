@@ -191,6 +191,17 @@ describe.each(VERSIONS)('@google/genai %s on gemini-3.8-live', (version) => {
     expect(sdk.connection.behaviorOf('f')).toBe('BLOCKING');
   });
 
+  it('sendContextUpdate with a bare list (not the wrapper) writes tools: {}, which clears every tool', async () => {
+    const live = await emulator({ graceMs: 0 });
+    const sdk = await connectSdk(version, live, MODELS.live38, { tools: [blocking('f')] });
+    // What a JavaScript caller, or a cast, could pass; the types ask for { tools: { tools } }.
+    Reflect.apply(sdk.session.sendContextUpdate, sdk.session, [{ tools: [blocking('f')] }]);
+    const update = await sdk.connection.waitForMessage((message) => message.contextUpdate !== undefined);
+    expect(update).toEqual({ contextUpdate: { tools: {} } });
+    expect(sdk.connection.tools).toEqual([]);
+    expect(sdk.connection.behaviorOf('f')).toBe('NON_BLOCKING');
+  });
+
   it('hands interactionStatus and waitingForInput to onmessage as sent', async () => {
     const live = await emulator();
     const sdk = await connectSdk(version, live, MODELS.thinking38);
