@@ -4,12 +4,14 @@
  * client does, one line per frame and per close.
  */
 import { parseArgs } from 'node:util';
+import { resolveProfile } from '../models/index.js';
 import {
   isBuiltinScenario,
   scenarios,
   startLiveEmulator,
   type ClientFrame,
   type ClientMessage,
+  type EmulatorEvent,
 } from '../testing/emulator/index.js';
 import { base64ByteLength, pcmDurationMs } from '../testing/emulator/audio.js';
 
@@ -17,12 +19,16 @@ const USAGE = `Usage: gemini-live-fsm emulate [options]
 
 Runs a Gemini Live API emulator on 127.0.0.1. Point @google/genai at it with
   new GoogleGenAI({ apiKey: 'test', httpOptions: { baseUrl: '<printed url>' } })
+Each connection follows the rules of the model in its setup (2.5, 3.1, 3.8, 3.8
+extended thinking, live translate; any other model gets 2.5's rules).
 
 Options:
   --port <n>          port to listen on (default 0: a free port)
   --scenario <name>   built-in scenario: ${Object.keys(scenarios).join(', ')}
+                      (async-tool, blocking-cancel, extended-thinking: for 3.8 models)
   --grace-ms <n>      tolerance for realtime input in flight when a tool call goes out (default 20)
   --no-call-ids       send tool calls without ids (Vertex AI style)
+  --silent-cancel     on 3.8, input cancels a BLOCKING call without a toolCallCancellation
   -h, --help          show this text`;
 
 /** Exit code for a command-line mistake, as most CLIs use. */
@@ -42,7 +48,10 @@ function nonNegativeInteger(value: string | undefined, name: string, fallback: n
 
 /** One short line for a client message; audio is summarised, never dumped. */
 function describe(message: ClientMessage): string {
-  if (message.setup) return `setup ${message.setup.model}`;
+  if (message.setup) {
+    const { profile, source } = resolveProfile(message.setup.model);
+    return `setup ${message.setup.model} [rules: ${source === 'table' ? profile.name : 'conservative'}]`;
+  }
   if (message.realtimeInput) {
     const input = message.realtimeInput;
     if (input.audio) {
@@ -57,8 +66,24 @@ function describe(message: ClientMessage): string {
     const answers = message.toolResponse.functionResponses.map((response) => `${response.name}#${response.id ?? '-'}`);
     return `toolResponse ${answers.join(' ')}`;
   }
-  if (message.clientContent) return `clientContent turns=${message.clientContent.turns?.length ?? 0}`;
-  return 'contextUpdate';
+  if (message.clientContent) {
+    const { turns, turnComplete } = message.clientContent;
+    return `clientContent turns=${turns?.length ?? 0}${turnComplete === true ? ' turnComplete' : ''}`;
+  }
+  const tools = message.contextUpdate?.tools;
+  return tools === undefined ? 'contextUpdate' : `contextUpdate tools=${tools.tools?.length ?? 0}`;
+}
+
+/** One short line for what a connection did by its model's rules. */
+function describeEvent(event: EmulatorEvent): string {
+  switch (event.kind) {
+    case 'callsCancelledByInput':
+      return `cancelled ${event.ids.join(' ')} (input during a BLOCKING call${event.silent ? ', silently' : ''})`;
+    case 'lateAnswers':
+      return `ignored late answer ${event.ids.join(' ')}`;
+    case 'toolsReplaced':
+      return `tools replaced: ${event.functions.join(' ') || 'none'}`;
+  }
 }
 
 function line(id: number, text: string): void {
@@ -74,6 +99,7 @@ function parseEmulateArgs(args: string[]) {
         scenario: { type: 'string' },
         'grace-ms': { type: 'string' },
         'no-call-ids': { type: 'boolean' },
+        'silent-cancel': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -97,6 +123,7 @@ async function emulate(args: string[]): Promise<void> {
     port: nonNegativeInteger(values.port, 'port', 0),
     graceMs: nonNegativeInteger(values['grace-ms'], 'grace-ms', 20),
     callIds: !values['no-call-ids'],
+    silentCancel: values['silent-cancel'] === true,
     scenario,
     onConnection: (connection) => {
       line(connection.id, `connected ${connection.apiVersion}`);
@@ -105,6 +132,7 @@ async function emulate(args: string[]): Promise<void> {
     onFrame: (connection, frame: ClientFrame) => {
       line(connection.id, `> ${frame.message ? describe(frame.message) : 'malformed'} (${frame.bytes} B)`);
     },
+    onEvent: (connection, event) => line(connection.id, `= ${describeEvent(event)}`),
   });
   console.log(`Live API emulator listening on ${emulator.baseUrl}${scenario ? ` (scenario ${scenario})` : ''}`);
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { MODEL, openRaw } from './helpers.js';
+import { MODEL, MODELS, audio, declare, isToolCall, openRaw } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -59,7 +59,7 @@ describe('gemini-live-fsm emulate', () => {
     const client = await openRaw(baseUrl ?? '');
     client.send({ setup: { model: MODEL } });
     expect(await client.waitFor((message) => 'setupComplete' in message)).toEqual({ setupComplete: {} });
-    await cli.line(/\[1\] > setup models\/\S+ \(\d+ B\)/);
+    await cli.line(/\[1\] > setup models\/\S+ \[rules: gemini-2.5-flash-native-audio\] \(\d+ B\)/);
     client.ws.close(1000);
     await cli.line(/\[1\] closed 1000 by client/);
 
@@ -67,6 +67,28 @@ describe('gemini-live-fsm emulate', () => {
     const { code, stdout } = await cli.exited;
     expect(code).toBe(0);
     expect(stdout).toMatch(/SIGTERM: stopping\nstopped\n$/);
+  });
+
+  it('plays blocking-cancel by the rules of 3.8, and prints the silent cancellation and a refused setup', async () => {
+    const cli = runCli(['emulate', '--scenario', 'blocking-cancel', '--silent-cancel', '--grace-ms', '0']);
+    const [, baseUrl = ''] = await cli.line(/listening on (http:\/\/127\.0\.0\.1:\d+) \(scenario blocking-cancel\)/);
+    const client = await openRaw(baseUrl);
+    client.send({ setup: { model: MODELS.live38, tools: declare({ name: 'issue_refund', behavior: 'BLOCKING' }) } });
+    await client.waitFor((message) => 'setupComplete' in message);
+    await cli.line(/\[1\] > setup models\/gemini-3\.8-live \[rules: gemini-3\.8-live\]/);
+    client.send(audio(300));
+    await client.waitFor(isToolCall);
+    client.send(audio(20));
+    await cli.line(/\[1\] = cancelled fc-1 \(input during a BLOCKING call, silently\)/);
+    await client.waitFor((message) => JSON.stringify(message).includes('waitingForInput'));
+    expect(client.received.some(({ message }) => 'toolCallCancellation' in message)).toBe(false);
+
+    const refused = await openRaw(baseUrl);
+    refused.send({ setup: { model: MODELS.live38, proactivity: { proactiveAudio: false } } });
+    expect((await refused.closed).code).toBe(1007);
+    await cli.line(/\[2\] closed 1007 by server Request contains an invalid argument: proactivity\.proactiveAudio is not supported by this model\./);
+    cli.child.kill('SIGTERM');
+    expect((await cli.exited).code).toBe(0);
   });
 
   it('prints usage and exits 2 on unknown arguments', async () => {
@@ -80,6 +102,7 @@ describe('gemini-live-fsm emulate', () => {
   it('prints usage on --help and exits 0', async () => {
     const { code, stdout } = await runCli(['emulate', '--help']).exited;
     expect(code).toBe(0);
-    expect(stdout).toMatch(/--scenario <name>.*echo, tool-call, parallel-tools, back-to-back, cancel/);
+    expect(stdout).toMatch(/--scenario <name>.*echo, tool-call, parallel-tools, back-to-back, cancel, async-tool, blocking-cancel, extended-thinking/);
+    expect(stdout).toMatch(/--silent-cancel/);
   });
 });

@@ -132,3 +132,40 @@ export function hasContent(field: string): (message: Record<string, unknown>) =>
     return typeof content === 'object' && content !== null && field in content;
   };
 }
+
+/** Model names of each profile, as the SDK writes them in setup. */
+export const MODELS = {
+  native25: 'models/gemini-2.5-flash-native-audio-preview-09-2025',
+  flash31: 'models/gemini-3.1-flash-live-preview',
+  live38: 'models/gemini-3.8-live',
+  thinking38: 'models/gemini-3.8-live-extended-thinking',
+  translate: 'models/gemini-3.5-live-translate-preview',
+  unknown: 'models/gemini-live-test',
+} as const;
+
+/** Waits until the server has received and handled `count` client frames. */
+export async function handled(connection: EmulatorConnection, count: number): Promise<void> {
+  await connection.waitForMessage(() => connection.frames.length >= count);
+}
+
+let markers = 0;
+
+/**
+ * Resolves once every server message sent so far has reached the client: the server sends a
+ * marker after them, and frames arrive in order. Lets a test assert that something was NOT sent.
+ */
+export async function drained(client: RawClient, connection: EmulatorConnection): Promise<void> {
+  const marker = ++markers;
+  connection.sendRaw({ marker });
+  await client.waitFor((message) => message.marker === marker);
+}
+
+/** A tool list declaring `name` with `behavior` (none when undefined). */
+export function declare(...functions: { name: string; behavior?: string }[]): { functionDeclarations: { name: string; behavior?: string }[] }[] {
+  return [{ functionDeclarations: functions }];
+}
+
+/** A `toolResponse` answering one call. */
+export function answer(id: string | undefined, name: string): { toolResponse: { functionResponses: Record<string, unknown>[] } } {
+  return { toolResponse: { functionResponses: [{ id, name, response: { output: 'ok' } }] } };
+}

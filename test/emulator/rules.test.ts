@@ -202,8 +202,8 @@ describe('rules with a controlled clock', () => {
   it('tolerates input less than graceMs after the gate closed, and refuses it from then on', () => {
     const ledger = new ToolCallLedger(true);
     ledger.add([{ key: 'a', name: 'f', blocking: true }], 1000);
-    expect(judge(input, context(ledger, 1000))).toEqual({ kind: 'realtimeInput', tolerated: true });
-    expect(judge(input, context(ledger, 1019.9))).toEqual({ kind: 'realtimeInput', tolerated: true });
+    expect(judge(input, context(ledger, 1000))).toEqual({ kind: 'realtimeInput', tolerated: true, cancels: [] });
+    expect(judge(input, context(ledger, 1019.9))).toEqual({ kind: 'realtimeInput', tolerated: true, cancels: [] });
     expect(judge(input, context(ledger, 1020))).toMatchObject({ kind: 'reject', close: PENDING });
   });
 
@@ -214,7 +214,7 @@ describe('rules with a controlled clock', () => {
     expect(judge(input, context(ledger, 1105))).toMatchObject({ kind: 'reject' });
     ledger.settle(['a', 'b']);
     ledger.add([{ key: 'c', name: 'f', blocking: true }], 2000);
-    expect(judge(input, context(ledger, 2005))).toEqual({ kind: 'realtimeInput', tolerated: true });
+    expect(judge(input, context(ledger, 2005))).toEqual({ kind: 'realtimeInput', tolerated: true, cancels: [] });
   });
 
   it('refuses mediaChunks and a second setup before looking at anything else', () => {

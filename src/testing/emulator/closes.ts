@@ -29,3 +29,8 @@ export const CLOSE_REASONS = {
 
 /** How the emulator ends a connection whose goAway deadline has passed. */
 export const GO_AWAY_DEADLINE: CloseSpec = { code: 1001, reason: 'Session time limit reached.' };
+
+/** A WebSocket close reason holds at most 123 bytes; the service's own texts are cut to fit too. */
+export function fitReason(reason: string): string {
+  return Buffer.byteLength(reason) <= 123 ? reason : `${Buffer.from(reason).subarray(0, 120).toString()}...`;
+}

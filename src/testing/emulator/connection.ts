@@ -3,12 +3,14 @@
  * the model's side (tool calls, audio, transcriptions, goAway, raw frames). What arrives from the
  * client, and the rules, are in `connectionCore.ts`.
  */
+import type { ToolBehavior } from '../../models/index.js';
 import { GO_AWAY_DEADLINE } from './rules.js';
 import { ConnectionCore } from './connectionCore.js';
 import {
   generationCompleteFrame,
   goAwayFrame,
   inputTranscriptionFrame,
+  interactionStatusFrame,
   interruptedFrame,
   modelAudioFrame,
   modelTextFrame,
@@ -17,8 +19,9 @@ import {
   toolCallFrame,
   turnCompleteFrame,
   usageFrame,
+  waitingForInputFrame,
 } from './frames.js';
-import type { ToolCallSpec, UsageInput } from './types.js';
+import type { InteractionStatus, ToolCallSpec, ToolResponseBody, UsageInput } from './types.js';
 
 export type { ConnectionContext, Refusal, WaitOptions } from './connectionCore.js';
 
@@ -30,7 +33,8 @@ export class EmulatorConnection extends ConnectionCore {
   /**
    * Sends a `toolCall` with one or more function calls and returns their ids. Ids default to
    * `fc-N`; with `callIds: false` they are kept internally but not sent (Vertex AI style).
-   * Functions declared `NON_BLOCKING` in setup do not stop realtime input.
+   * A call blocks realtime input or not by {@link behaviorOf}: its declaration in the tools in
+   * force, or the model's default (BLOCKING on 2.5 and 3.1, NON_BLOCKING on 3.8).
    */
   sendToolCall(calls: readonly ToolCallSpec[]): string[] {
     if (calls.length === 0) throw new RangeError('a toolCall needs at least one function call');
@@ -40,13 +44,28 @@ export class EmulatorConnection extends ConnectionCore {
     this.send(toolCallFrame(wire));
     const now = performance.now();
     this.ledger.add(
-      specs.map((spec) => ({ key: spec.id, name: spec.name, blocking: !this.isNonBlocking(spec.name) })),
+      specs.map((spec) => ({ key: spec.id, name: spec.name, blocking: this.behaviorOf(spec.name) === 'BLOCKING' })),
       now,
     );
     this.counters.toolCallsSent += 1;
     this.lastCallKeys = specs.map((spec) => spec.id);
     this.lastCallFrame = this.frames.length;
     return [...this.lastCallKeys];
+  }
+
+  /** The behaviour a call to `name` has now: its declaration's in the tools in force, or the model's default. */
+  behaviorOf(name: string): ToolBehavior {
+    return this.model?.behaviorOf(name) ?? 'BLOCKING';
+  }
+
+  /** The first `toolResponse` received after the most recent `sendToolCall`. */
+  async waitForToolResponse(options: { timeoutMs?: number } = {}): Promise<ToolResponseBody> {
+    const message = await this.waitForMessage((candidate) => candidate.toolResponse !== undefined, {
+      ...options,
+      fromFrame: this.lastCallFrame,
+    });
+    // The predicate guarantees it.
+    return message.toolResponse as ToolResponseBody;
   }
 
   /**
@@ -102,11 +121,33 @@ export class EmulatorConnection extends ConnectionCore {
   /**
    * Ends the model turn; with `usage`, `usageMetadata` rides in the same frame as the service
    * does. Sends a resumption update afterwards when setup asked for them.
+   *
+   * `interactionStatus` rides along when given; on a model that reports it (3.8 extended
+   * thinking) it is `IDLE` unless said otherwise. `IN_PROGRESS` ends the turn while the model
+   * goes on working in the background: there, `turnComplete` does not mean idle.
    */
-  sendTurnComplete(usage?: UsageInput): void {
-    if (!this.send(turnCompleteFrame(usage))) return;
+  sendTurnComplete(usage?: UsageInput, options: { interactionStatus?: InteractionStatus } = {}): void {
+    const status = options.interactionStatus ?? (this.profile?.reportsInteractionStatus ? 'IDLE' : undefined);
+    if (!this.send(turnCompleteFrame(usage, status))) return;
     this.state.turns += 1;
     this.resumptionPoint();
+  }
+
+  /**
+   * Sends `interactionStatus` on its own, without `turnComplete`. The SDK's types say the service
+   * always sends it alongside `turnComplete` (use `sendTurnComplete` for that); this is for
+   * clients that must not depend on it.
+   */
+  sendInteractionStatus(status: InteractionStatus): void {
+    this.send(interactionStatusFrame(status));
+  }
+
+  /**
+   * Sends `serverContent.waitingForInput: true`: the model is not generating because it expects
+   * the user to go on (3.x SDK types; gemini-3.8-live).
+   */
+  sendWaitingForInput(): void {
+    this.send(waitingForInputFrame());
   }
 
   /** Sends `usageMetadata` on its own. */

@@ -3,12 +3,23 @@
  * offers resumption handles, and ends. The script API is in `connection.ts`.
  */
 import { WebSocket, type RawData } from 'ws';
+import type { ModelProfile } from '../../models/index.js';
 import { ToneGenerator } from './audio.js';
-import { encodeServerFrame, parseClientFrame, resumptionUpdateFrame, setupCompleteFrame, type ParsedFrame, type ServerMessage } from './frames.js';
-import { countRealtimeInput, emptyConnectionCounters } from './counters.js';
-import { emptyConversation, type HandleStore } from './resumption.js';
-import type { TokenGate } from './tokens.js';
+import type { ConnectionContext, Refusal, WaitOptions } from './connectionContext.js';
+import {
+  encodeServerFrame,
+  parseClientFrame,
+  resumptionUpdateFrame,
+  setupCompleteFrame,
+  toolCallCancellationFrame,
+  type ParsedFrame,
+  type ServerMessage,
+} from './frames.js';
+import { countClientContent, countRealtimeInput, emptyConnectionCounters } from './counters.js';
+import type { ModelRules } from './modelRules.js';
+import { emptyConversation } from './resumption.js';
 import { CLOSE_REASONS, judge, type CloseSpec } from './rules.js';
+import { ConnectionTimers } from './timers.js';
 import { ToolCallLedger } from './toolCalls.js';
 import type {
   ClientFrame,
@@ -16,48 +27,13 @@ import type {
   CloseInfo,
   ConnectionCounters,
   ConversationState,
-  EmulatorStats,
   ServerFrame,
   SetupBody,
-  ToolResponseBody,
+  ToolEntry,
 } from './types.js';
 import { MessageWaiters, type MessagePredicate } from './waiters.js';
 
-/** What a connection shares with its emulator. Built by `startLiveEmulator`. */
-export interface ConnectionContext {
-  id: number;
-  /** The request path, e.g. `//ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent?key=…`. */
-  path: string;
-  /** `v1beta`, `v1`, `v1alpha`… as read from the path. */
-  apiVersion: string;
-  graceMs: number;
-  callIds: boolean;
-  audioChunkMs: number;
-  handles: HandleStore;
-  /** On the constrained endpoint (ephemeral tokens): the token's checks. */
-  tokenGate?: TokenGate | undefined;
-  stats: EmulatorStats;
-  /** Emulator-wide, so that no two connections ever share a call id. */
-  nextCallId(): string;
-  /** Told of each client frame, after it is recorded. */
-  onFrame?(frame: ClientFrame): void;
-  /** Whether this connection's setup waits for `completeSetup()`. */
-  holdSetup?(): boolean;
-}
-
-/** Options of `waitForMessage`. */
-export interface WaitOptions {
-  /** Default 5000 ms. */
-  timeoutMs?: number;
-  /** Index into `frames` to start looking from; default 0 (past frames count). */
-  fromFrame?: number;
-}
-
-/** Why the emulator refused a frame. */
-export interface Refusal extends CloseSpec {
-  /** A human description for test failures (not sent on the wire). */
-  problem: string;
-}
+export type { ConnectionContext, Refusal, WaitOptions } from './connectionContext.js';
 
 const DEFAULT_WAIT_MS = 5000;
 
@@ -88,8 +64,15 @@ export abstract class ConnectionCore {
   readonly ready: Promise<void>;
   /** Resolves when the socket is gone, with the code, reason and the side that ended it. */
   readonly closed: Promise<CloseInfo>;
+  /**
+   * On a model whose input cancels a BLOCKING call (gemini-3.8-live): cancel without sending a
+   * `toolCallCancellation` (a field report saw exactly that). Starts from the emulator's
+   * `silentCancel` option; a test may change it at any time.
+   */
+  silentCancel = false;
 
   protected setupBody: SetupBody | undefined;
+  protected model: ModelRules | undefined;
   private setupHeld = false;
   private resumed: string | undefined;
   protected state: ConversationState = emptyConversation();
@@ -103,7 +86,7 @@ export abstract class ConnectionCore {
   protected readonly tone = new ToneGenerator();
   private readonly waiters = new MessageWaiters();
   private readonly watchers = new Set<() => void>();
-  private readonly timers = new Set<{ timer: NodeJS.Timeout; done: (fired: boolean) => void }>();
+  private readonly timers = new ConnectionTimers();
   private markReady: () => void = () => undefined;
   private failReady: (error: Error) => void = () => undefined;
   private markClosed: (info: CloseInfo) => void = () => undefined;
@@ -162,6 +145,16 @@ export abstract class ConnectionCore {
     return this.refused;
   }
 
+  /** The profile of the model in setup (from the table `gemini-live-fsm/models` exports), once setup arrived. */
+  get profile(): ModelProfile | undefined {
+    return this.model?.profile;
+  }
+
+  /** The tools in force: the setup's, or the latest `contextUpdate`'s. */
+  get tools(): readonly ToolEntry[] {
+    return this.model?.toolsInForce ?? [];
+  }
+
   /** Ids of the calls sent and not yet answered or cancelled (internal keys when `callIds` is off). */
   get pendingToolCallIds(): string[] {
     return this.ledger.keys;
@@ -214,34 +207,12 @@ export abstract class ConnectionCore {
     return this.waiters.wait(this.frames, options.fromFrame ?? 0, predicate, options.timeoutMs ?? DEFAULT_WAIT_MS);
   }
 
-  /** The first `toolResponse` received after the most recent `sendToolCall`. */
-  async waitForToolResponse(options: { timeoutMs?: number } = {}): Promise<ToolResponseBody> {
-    const message = await this.waitForMessage((candidate) => candidate.toolResponse !== undefined, {
-      ...options,
-      fromFrame: this.lastCallFrame,
-    });
-    // The predicate guarantees it.
-    return message.toolResponse as ToolResponseBody;
-  }
-
   /**
    * Resolves `true` after `ms`, or `false` as soon as the connection ends. The timer never keeps
    * the process alive and is cleared on close.
    */
   delay(ms: number): Promise<boolean> {
-    if (this.ended) return Promise.resolve(false);
-    return new Promise<boolean>((resolve) => {
-      const entry = {
-        timer: setTimeout(() => entry.done(true), ms),
-        done: (fired: boolean) => {
-          clearTimeout(entry.timer);
-          this.timers.delete(entry);
-          resolve(fired);
-        },
-      };
-      entry.timer.unref();
-      this.timers.add(entry);
-    });
+    return this.timers.delay(ms);
   }
 
   /** @internal Calls `listener` after each client frame has been handled; returns an unsubscribe. */
@@ -289,6 +260,8 @@ export abstract class ConnectionCore {
     const message = parsed.ok ? parsed.message : undefined;
     const verdict = judge(parsed, {
       setupDone: this.setupBody !== undefined,
+      model: this.model,
+      profileOverride: this.context.modelProfile,
       ledger: this.ledger,
       now,
       graceMs: this.context.graceMs,
@@ -297,34 +270,55 @@ export abstract class ConnectionCore {
     });
     switch (verdict.kind) {
       case 'reject':
-        this.refuse(verdict.close, verdict.problem);
+        this.refuse(verdict.close, verdict.problem, verdict.field);
         return;
       case 'setup':
+        this.model = verdict.model;
         this.acceptSetup(message?.setup, verdict.resume);
         return;
       case 'realtimeInput':
+      case 'clientContent':
         if (verdict.tolerated) this.tolerate(1);
+        if (verdict.cancels.length > 0) this.cancelByInput(verdict.cancels, now);
         if (message?.realtimeInput) countRealtimeInput(this.counters, this.state, message.realtimeInput);
+        if (message?.clientContent) countClientContent(this.counters, this.state, message.clientContent);
         return;
       case 'toolResponse':
         this.counters.toolResponses += 1;
-        this.tolerate(verdict.late);
+        this.answeredLate(verdict.late);
         this.ledger.settle(verdict.keys);
         if (verdict.keys.length > 0 && this.ledger.keys.length === 0) this.counters.toolResponsesSettled += 1;
         this.resumptionPoint();
         return;
-      case 'other':
-        if (message?.clientContent) {
-          this.counters.clientContents += 1;
-          for (const turn of message.clientContent.turns ?? []) {
-            const role = turn.role === 'model' ? 'model' : 'user';
-            for (const part of turn.parts ?? []) {
-              if (typeof part.text === 'string') this.state.transcript.push({ role, text: part.text });
-            }
-          }
-        }
+      case 'contextUpdate':
+        this.updateContext(message);
         return;
     }
+  }
+
+  /** Input during a BLOCKING call cancelled it: with a `toolCallCancellation`, or silently. */
+  private cancelByInput(keys: readonly string[], now: number): void {
+    const cancelled = this.ledger.cancel(keys, now);
+    if (!this.silentCancel) this.send(toolCallCancellationFrame(cancelled));
+    this.counters.callsCancelledByInput += cancelled.length;
+    this.context.onEvent?.({ kind: 'callsCancelledByInput', ids: cancelled, silent: this.silentCancel });
+  }
+
+  /** Answers to cancelled calls, let through: ignored, and counted (in the grace window's count too on models that close). */
+  private answeredLate(ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    this.counters.lateAnswers += ids.length;
+    if (!this.model?.inputCancelsBlockingCall) this.tolerate(ids.length);
+    this.context.onEvent?.({ kind: 'lateAnswers', ids: [...ids] });
+  }
+
+  private updateContext(message: ClientMessage | undefined): void {
+    const update = message?.contextUpdate;
+    if (!update || !this.model) return;
+    this.model.apply(update);
+    if (update.tools === undefined) return;
+    this.counters.toolUpdates += 1;
+    this.context.onEvent?.({ kind: 'toolsReplaced', functions: this.model.functionNames });
   }
 
   private acceptSetup(setup: SetupBody | undefined, resume: string | undefined): void {
@@ -369,8 +363,8 @@ export abstract class ConnectionCore {
     this.context.stats.graceTolerated += count;
   }
 
-  private refuse(close: CloseSpec, problem: string): void {
-    this.refused = { ...close, problem };
+  private refuse(close: CloseSpec, problem: string, field: string | undefined): void {
+    this.refused = field === undefined ? { ...close, problem } : { ...close, problem, field };
     if (close.code === 1008) this.context.stats.violations1008 += 1;
     this.close(close.code, close.reason);
   }
@@ -382,19 +376,13 @@ export abstract class ConnectionCore {
     this.sendResumptionUpdate(undefined, this.ledger.keys.length === 0);
   }
 
-  protected isNonBlocking(name: string): boolean {
-    return (this.setupBody?.tools ?? []).some((tool) =>
-      (tool.functionDeclarations ?? []).some((fn) => fn.name === name && fn.behavior === 'NON_BLOCKING'),
-    );
-  }
-
   private finish(code: number, reason: string): void {
     if (this.ended) return;
     this.ended = true;
     const info = this.closing ?? { code, reason, by: 'client' as const };
     const closes = this.context.stats.closes;
     closes[info.code] = (closes[info.code] ?? 0) + 1;
-    for (const entry of [...this.timers]) entry.done(false);
+    this.timers.end();
     this.watchers.clear();
     this.waiters.finish(`connection ${this.id} closed (${info.code}) before a matching client message`);
     this.failReady(new Error(`connection ${this.id} closed (${info.code}) before setup completed`));

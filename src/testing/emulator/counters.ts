@@ -2,7 +2,7 @@
  * The running totals of one emulator connection: what the client sent, counted as it arrives.
  */
 import { base64ByteLength, pcmDurationMs } from './audio.js';
-import type { ConnectionCounters, ConversationState, RealtimeInputBody } from './types.js';
+import type { ClientContentBody, ConnectionCounters, ConversationState, RealtimeInputBody } from './types.js';
 
 /** Totals of a connection that has received nothing. */
 export function emptyConnectionCounters(): ConnectionCounters {
@@ -21,6 +21,9 @@ export function emptyConnectionCounters(): ConnectionCounters {
     toolResponsesSettled: 0,
     toolCallsSent: 0,
     graceTolerated: 0,
+    callsCancelledByInput: 0,
+    lateAnswers: 0,
+    toolUpdates: 0,
   };
 }
 
@@ -38,4 +41,17 @@ export function countRealtimeInput(counters: ConnectionCounters, state: Conversa
   if (input.activityStart) counters.activityStarts += 1;
   if (input.activityEnd) counters.activityEnds += 1;
   if (input.audioStreamEnd) counters.audioStreamEnds += 1;
+}
+
+/** Counts one `clientContent` message; its text parts join the conversation. */
+export function countClientContent(counters: ConnectionCounters, state: ConversationState, content: ClientContentBody): void {
+  counters.clientContents += 1;
+  for (const turn of content.turns ?? []) {
+    // Only the shape of `turns` is checked on arrival; anything odd inside is simply not text.
+    if (typeof turn !== 'object' || turn === null || !Array.isArray(turn.parts)) continue;
+    const role = turn.role === 'model' ? 'model' : 'user';
+    for (const part of turn.parts) {
+      if (typeof part === 'object' && part !== null && typeof part.text === 'string') state.transcript.push({ role, text: part.text });
+    }
+  }
 }

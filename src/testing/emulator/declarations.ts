@@ -11,7 +11,7 @@
  * that a `required` entry must name a declared property, that `type` must be spelled as the
  * enum spells it (upper case), and every check of `parametersJsonSchema`.
  */
-import { CLOSE_REASONS, type CloseSpec } from './closes.js';
+import { CLOSE_REASONS, fitReason as fit, type CloseSpec } from './closes.js';
 
 /** A refusal of the setup: the close to send, and what was wrong (for test failures). */
 export interface DeclarationRefusal {
@@ -39,8 +39,6 @@ const JSON_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'array', '
 /** Documented: letters, digits, underscores, colons, dots and dashes, at most 64. */
 const FUNCTION_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 
-// A WebSocket close reason holds at most 123 bytes; the service's own texts are cut to fit too.
-const fit = (reason: string) => (Buffer.byteLength(reason) <= 123 ? reason : `${Buffer.from(reason).subarray(0, 120).toString()}...`);
 
 const invalid = (problem: string): DeclarationRefusal => ({ close: CLOSE_REASONS.invalidArgument, problem });
 
@@ -49,17 +47,23 @@ const unknownName = (name: string, at: string): DeclarationRefusal => ({
   problem: `${at} has ${name}, which the Schema proto does not have`,
 });
 
-/** The first problem with the declarations of a setup's `tools`, if any. */
-export function checkDeclarations(tools: unknown): DeclarationRefusal | undefined {
+/** The names of the proto `Behavior` enum. */
+const BEHAVIORS = new Set(['UNSPECIFIED', 'BLOCKING', 'NON_BLOCKING']);
+
+/**
+ * The first problem with the declarations of a tool list, if any: a setup's `tools` (`at` is
+ * `setup.tools`) or a `contextUpdate`'s (`context_update.tools.tools`).
+ */
+export function checkDeclarations(tools: unknown, at = 'setup.tools'): DeclarationRefusal | undefined {
   if (tools === undefined) return undefined;
-  if (!Array.isArray(tools)) return invalid('setup.tools is not a list');
+  if (!Array.isArray(tools)) return invalid(`${at} is not a list`);
   for (const [t, tool] of tools.entries()) {
-    if (!isObject(tool)) return invalid(`setup.tools[${t}] is not an object`);
+    if (!isObject(tool)) return invalid(`${at}[${t}] is not an object`);
     const declarations = tool['functionDeclarations'];
     if (declarations === undefined) continue;
-    if (!Array.isArray(declarations)) return invalid(`setup.tools[${t}].functionDeclarations is not a list`);
+    if (!Array.isArray(declarations)) return invalid(`${at}[${t}].functionDeclarations is not a list`);
     for (const [d, declaration] of declarations.entries()) {
-      const refusal = checkDeclaration(declaration, `setup.tools[${t}].function_declarations[${d}]`);
+      const refusal = checkDeclaration(declaration, `${at}[${t}].function_declarations[${d}]`);
       if (refusal) return refusal;
     }
   }
@@ -70,6 +74,11 @@ function checkDeclaration(declaration: unknown, at: string): DeclarationRefusal 
   if (!isObject(declaration)) return invalid(`${at} is not an object`);
   const name = declaration['name'];
   if (typeof name !== 'string' || !FUNCTION_NAME.test(name)) return invalid(`${at}.name ${JSON.stringify(name)} is not a valid function name`);
+  // Unverified: a value the enum does not have is refused, as protobuf's JSON parser refuses one.
+  const behavior = declaration['behavior'];
+  if (behavior !== undefined && (typeof behavior !== 'string' || !BEHAVIORS.has(behavior))) {
+    return invalid(`${at}.behavior ${JSON.stringify(behavior)} is not a Behavior`);
+  }
   const { parameters, parametersJsonSchema } = declaration;
   if (parameters !== undefined && parametersJsonSchema !== undefined) {
     return invalid(`${at} has both parameters and parametersJsonSchema`);

@@ -7,6 +7,7 @@
 import type {
   ClientMessage,
   FunctionResponseBody,
+  InteractionStatus,
   MediaBlob,
   ToolCallSpec,
   UsageInput,
@@ -85,8 +86,20 @@ function bodyProblem(key: (typeof CLIENT_KEYS)[number], body: unknown): string |
       if (body.turns !== undefined && !Array.isArray(body.turns)) return 'clientContent.turns is not an array';
       return undefined;
     case 'contextUpdate':
-      return undefined;
+      return contextUpdateProblem(body);
   }
+}
+
+/**
+ * `contextUpdate.tools` is a wrapper message around the list (`{ tools: [...] }`), as the 3.x SDK
+ * writes it; a bare list is what a proto parser refuses as "not repeating".
+ */
+function contextUpdateProblem(body: Record<string, unknown>): string | undefined {
+  if (body.tools === undefined) return undefined;
+  if (!isObject(body.tools)) return 'contextUpdate.tools is not a wrapper ({ tools: [...] })';
+  const list = body.tools.tools;
+  if (list !== undefined && !Array.isArray(list)) return 'contextUpdate.tools.tools is not a list';
+  return undefined;
 }
 
 /**
@@ -165,11 +178,30 @@ function usageMetadata(usage: UsageInput): Record<string, number> {
   };
 }
 
-/** End of the model's turn; the real service carries `usageMetadata` in the same frame. */
-export function turnCompleteFrame(usage?: UsageInput): ServerMessage {
-  const frame: Record<string, unknown> = { serverContent: { turnComplete: true } };
+/**
+ * End of the model's turn; the real service carries `usageMetadata` in the same frame. Models that
+ * report `interactionStatus` send it here: the SDK's types say it is "always sent alongside
+ * `turn_complete`".
+ */
+export function turnCompleteFrame(usage?: UsageInput, interactionStatus?: InteractionStatus): ServerMessage {
+  const serverContent: Record<string, unknown> = { turnComplete: true };
+  if (interactionStatus !== undefined) serverContent.interactionStatus = interactionStatus;
+  const frame: Record<string, unknown> = { serverContent };
   if (usage) frame.usageMetadata = usageMetadata(usage);
   return frame;
+}
+
+/**
+ * `interactionStatus` on its own. Not seen from the service, whose types say the status always
+ * comes with `turnComplete`: for clients that must not depend on that.
+ */
+export function interactionStatusFrame(status: InteractionStatus): ServerMessage {
+  return { serverContent: { interactionStatus: status } };
+}
+
+/** The model is not generating because it expects more from the user (3.x SDK types). */
+export function waitingForInputFrame(): ServerMessage {
+  return { serverContent: { waitingForInput: true } };
 }
 
 /** Usage on its own. */

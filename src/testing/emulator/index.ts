@@ -1,6 +1,7 @@
 /**
  * A Live API emulator for tests, demos and the CLI: a local WebSocket server that the real
- * `@google/genai` SDK talks to as if it were the Gemini Live API.
+ * `@google/genai` SDK talks to as if it were the Gemini Live API, by the rules of the model named
+ * in each setup.
  */
 export { startLiveEmulator, type LiveEmulator, type LiveEmulatorOptions } from './server.js';
 export { EmulatorConnection, type Refusal, type WaitOptions } from './connection.js';
@@ -14,6 +15,10 @@ export type { MessagePredicate } from './waiters.js';
 export type {
   ClientContentBody,
   ClientFrame,
+  ContextUpdateBody,
+  EmulatorEvent,
+  InteractionStatus,
+  ToolEntry,
   ClientMessage,
   CloseInfo,
   ConnectionCounters,

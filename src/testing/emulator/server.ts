@@ -6,12 +6,13 @@ import { createServer, STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { ModelProfile } from '../../models/index.js';
 import { EmulatorConnection } from './connection.js';
 import { HandleStore } from './resumption.js';
 import { isBuiltinScenario, scenarios, type BuiltinScenarioName } from './script/builtins.js';
 import { runScenario, validateScenario, type Scenario } from './script/scenario.js';
 import { MINT_PATH, TokenStore, answerMintRequest, tokenOfPath, type MintedToken, type TokenPolicy } from './tokens.js';
-import type { ClientFrame, EmulatorStats } from './types.js';
+import type { ClientFrame, EmulatorEvent, EmulatorStats } from './types.js';
 
 /**
  * The paths the SDK opens: the Gemini API (`v1beta` in @google/genai 2.x, `v1` in 3.x) and Vertex
@@ -45,6 +46,25 @@ export interface LiveEmulatorOptions {
   onConnection?(connection: EmulatorConnection): void | Promise<void>;
   /** Called for each client frame, after it is recorded. */
   onFrame?(connection: EmulatorConnection, frame: ClientFrame): void;
+  /**
+   * Called when a connection does something by its model's rules rather than by the script: input
+   * cancelled a BLOCKING call, answers to cancelled calls were ignored, a `contextUpdate` replaced
+   * the tools.
+   */
+  onEvent?(connection: EmulatorConnection, event: EmulatorEvent): void;
+  /**
+   * On a model whose input cancels a BLOCKING call (gemini-3.8-live): cancel it without a
+   * `toolCallCancellation`, as a field report saw; by default the emulator sends one (what the
+   * migration guide implies). `true` for every connection; a function decides per connection;
+   * `connection.silentCancel` changes it later. Default false.
+   */
+  silentCancel?: boolean | ((connection: EmulatorConnection) => boolean);
+  /**
+   * Fields over the profile of the model in each setup (the table of `gemini-live-fsm/models`),
+   * as the session's `modelProfile` option gives them: keep both the same, and the session and
+   * the emulator agree on a model the table does not know.
+   */
+  modelProfile?: Partial<ModelProfile>;
   /** Model audio is sent in frames of this length; default 100 ms. */
   audioChunkMs?: number;
   /** How long a resumption handle can be resumed; default 2 hours, as the service. */
@@ -110,7 +130,14 @@ function refuseUpgrade(socket: Duplex, status = 404): void {
  * It answers `setup` with `setupComplete`, sends every server message as JSON in a binary frame
  * (as the real service does), records every client frame, enforces the real service's closes
  * (1008 for realtime input during a pending tool call, 1007 for malformed or out-of-order
- * messages and for tool declarations the service refuses), issues resumption handles, and plays the model's side from a scenario or a script.
+ * messages and for tool declarations the service refuses), issues resumption handles, and plays
+ * the model's side from a scenario or a script.
+ *
+ * It follows the profile of the model in `setup` (`gemini-live-fsm/models`): on gemini-3.8-live
+ * a function declared without `behavior` runs NON_BLOCKING, input during a BLOCKING call cancels
+ * it instead of closing, fields the model refuses close the setup with 1007, and
+ * `contextUpdate.tools` replaces the tools. A model the table does not know gets the
+ * conservative profile (2.5's rules).
  *
  * @example
  * ```ts
@@ -172,10 +199,13 @@ export async function startLiveEmulator(options: LiveEmulatorOptions = {}): Prom
       handles,
       tokenGate: constrained ? tokens.gate(tokenOfPath(path)) : undefined,
       stats,
+      modelProfile: options.modelProfile,
       nextCallId: () => `fc-${++callIds}`,
       onFrame: (frame) => options.onFrame?.(connection, frame),
+      onEvent: (event) => options.onEvent?.(connection, event),
       holdSetup: () => (typeof options.holdSetup === 'function' ? options.holdSetup(connection) : options.holdSetup === true),
     });
+    connection.silentCancel = typeof options.silentCancel === 'function' ? options.silentCancel(connection) : options.silentCancel === true;
     connections.push(connection);
     if (scenario) runScenario(connection, scenario);
     if (options.onConnection) {

@@ -17,7 +17,8 @@ export interface PendingCall {
 
 /** How a `toolResponse` matched the pending calls. */
 export type ResponseMatch =
-  | { ok: true; keys: string[]; late: number }
+  /** `late`: the id (or, without ids, the name) of each answer to a cancelled call. */
+  | { ok: true; keys: string[]; late: string[] }
   | { ok: false; problem: string };
 
 /** The pending tool calls of one connection, and the calls it recently cancelled. */
@@ -45,6 +46,11 @@ export class ToolCallLedger {
     return this.pending.some((call) => call.blocking);
   }
 
+  /** Keys of the pending calls that block realtime input, oldest first. */
+  get blockingKeys(): string[] {
+    return this.pending.filter((call) => call.blocking).map((call) => call.key);
+  }
+
   /** Adds calls that were just written to the socket at `now`. */
   add(calls: readonly PendingCall[], now: number): void {
     const wasGating = this.gating;
@@ -66,12 +72,13 @@ export class ToolCallLedger {
 
   /**
    * Matches a response against the pending calls without changing anything. An answer to a call
-   * cancelled less than `graceMs` ago is `late` (it crossed the cancellation on the wire), not an
-   * error.
+   * cancelled less than `lateWithinMs` ago is `late` (it crossed the cancellation on the wire, or
+   * the model ignores it), not an error: the grace window on models that close, `Infinity` on
+   * models whose input cancels calls.
    */
-  match(responses: readonly FunctionResponseBody[], now: number, graceMs: number): ResponseMatch {
+  match(responses: readonly FunctionResponseBody[], now: number, lateWithinMs: number): ResponseMatch {
     const taken = new Set<string>();
-    let late = 0;
+    const late: string[] = [];
     for (const response of responses) {
       const call = this.pending.find(
         (candidate) => !taken.has(candidate.key) && this.answers(candidate, response),
@@ -83,8 +90,8 @@ export class ToolCallLedger {
         taken.add(call.key);
         continue;
       }
-      if (this.crossedCancellation(response, now, graceMs)) {
-        late++;
+      if (this.crossedCancellation(response, now, lateWithinMs)) {
+        late.push(response.id ?? response.name);
         continue;
       }
       return { ok: false, problem: `no pending call for ${response.id ?? response.name}` };
@@ -102,10 +109,10 @@ export class ToolCallLedger {
     return this.matchById ? response.id === call.key : response.name === call.name;
   }
 
-  private crossedCancellation(response: FunctionResponseBody, now: number, graceMs: number): boolean {
+  private crossedCancellation(response: FunctionResponseBody, now: number, lateWithinMs: number): boolean {
     for (const [key, call] of this.cancelled) {
       const same = this.matchById ? key === response.id : call.name === response.name;
-      if (same && now - call.at < graceMs) return true;
+      if (same && now - call.at < lateWithinMs) return true;
     }
     return false;
   }

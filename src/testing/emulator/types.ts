@@ -18,8 +18,17 @@ export interface MediaBlob {
 export interface FunctionDeclaration {
   name: string;
   description?: string;
-  /** `NON_BLOCKING` lets the model, and the user, keep talking while the call runs. */
+  /**
+   * `NON_BLOCKING` lets the model, and the user, keep talking while the call runs. Absent (or
+   * `UNSPECIFIED`): the model's default, BLOCKING on 2.5 and 3.1, NON_BLOCKING on 3.8.
+   */
   behavior?: string;
+  [key: string]: unknown;
+}
+
+/** One entry of a tool list (`setup.tools`, `contextUpdate.tools.tools`). */
+export interface ToolEntry {
+  functionDeclarations?: FunctionDeclaration[];
   [key: string]: unknown;
 }
 
@@ -28,7 +37,7 @@ export interface SetupBody {
   /** `models/…` for the Gemini API, `projects/…/models/…` for Vertex AI. */
   model: string;
   generationConfig?: Record<string, unknown>;
-  tools?: { functionDeclarations?: FunctionDeclaration[]; [key: string]: unknown }[];
+  tools?: ToolEntry[];
   /** Present when the client wants resumption handles; `handle` resumes an earlier session. */
   sessionResumption?: { handle?: string; [key: string]: unknown };
   [key: string]: unknown;
@@ -73,15 +82,23 @@ export interface ClientContentBody {
 }
 
 /**
- * A client message that passed the shape checks: exactly one of these keys is present.
- * `contextUpdate` (sent by newer SDKs' `sendContextUpdate`) is recorded and otherwise ignored.
+ * The body of `{"contextUpdate": …}`, as `@google/genai` 3.x's `sendContextUpdate` writes it. The
+ * tool list sits in a wrapper, so that "no update" (no `tools`) and "no tools any more"
+ * (`tools: {}` or `tools: { tools: [] }`) differ on the wire.
  */
+export interface ContextUpdateBody {
+  tools?: { tools?: ToolEntry[] };
+  systemInstruction?: unknown;
+}
+
+/** A client message that passed the shape checks: exactly one of these keys is present. */
 export interface ClientMessage {
   setup?: SetupBody;
   realtimeInput?: RealtimeInputBody;
   toolResponse?: ToolResponseBody;
   clientContent?: ClientContentBody;
-  contextUpdate?: Record<string, unknown>;
+  /** Newer SDKs' `sendContextUpdate`: replaces the tools (and the system instruction) mid-session. */
+  contextUpdate?: ContextUpdateBody;
 }
 
 /** One frame received from the client, as recorded on `EmulatorConnection.frames`. */
@@ -120,6 +137,12 @@ export interface ToolCallSpec {
   name: string;
   args?: Record<string, unknown>;
 }
+
+/**
+ * `serverContent.interactionStatus`, from models that reason in the background (extended
+ * thinking): `IN_PROGRESS` while more may follow, `IDLE` once everything is done.
+ */
+export type InteractionStatus = 'IN_PROGRESS' | 'IDLE';
 
 /** Token counts for `usageMetadata`; missing counts get small defaults, the total is derived. */
 export interface UsageInput {
@@ -162,6 +185,15 @@ export interface ConnectionCounters {
   toolCallsSent: number;
   /** Frames let through by the grace window (see `LiveEmulatorOptions.graceMs`). */
   graceTolerated: number;
+  /**
+   * Calls the emulator cancelled because input arrived while they blocked (models whose input
+   * cancels a BLOCKING call, such as gemini-3.8-live), with or without a `toolCallCancellation`.
+   */
+  callsCancelledByInput: number;
+  /** Answers to cancelled calls that were let through and ignored (never a close). */
+  lateAnswers: number;
+  /** `contextUpdate` messages that replaced the tools. */
+  toolUpdates: number;
 }
 
 /** Emulator-wide totals. The object is live: read it at any time. */
@@ -177,3 +209,15 @@ export interface EmulatorStats {
   /** Every client frame on every connection. */
   framesReceived: number;
 }
+
+/**
+ * Something a connection did by the rules of the model in its setup, rather than by the script:
+ * what the CLI prints and a test can watch (`LiveEmulatorOptions.onEvent`).
+ */
+export type EmulatorEvent =
+  /** Input during a BLOCKING call cancelled it; `silent`: no `toolCallCancellation` was sent. */
+  | { kind: 'callsCancelledByInput'; ids: string[]; silent: boolean }
+  /** Answers to cancelled calls (ids, or names without ids) were let through and ignored. */
+  | { kind: 'lateAnswers'; ids: string[] }
+  /** A `contextUpdate` replaced the tools; the functions now declared. */
+  | { kind: 'toolsReplaced'; functions: string[] };

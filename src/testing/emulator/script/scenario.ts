@@ -4,10 +4,11 @@
  *
  * A step fires when any of its triggers has happened since the previous step fired (so client
  * input that arrives while a step is still playing counts toward the next one). A step without
- * `after` fires as soon as the previous one finished; the first one, right after setup.
+ * `after` fires as soon as the previous one finished; the first one, right after setup. A step
+ * may offer alternatives (`or`): whichever trigger happens first decides what is played.
  */
 import type { EmulatorConnection } from '../connection.js';
-import type { ConnectionCounters, ToolCallSpec, UsageInput } from '../types.js';
+import type { ConnectionCounters, InteractionStatus, ToolCallSpec, UsageInput } from '../types.js';
 
 /** Something the client did. */
 export type ScenarioTrigger =
@@ -21,7 +22,11 @@ export type ScenarioTrigger =
   | { toolResponse: true }
   | { clientContent: true }
   /** A `realtimeInput.text`. */
-  | { text: true };
+  | { text: true }
+  /** Input cancelled a BLOCKING call (models whose input does, such as gemini-3.8-live). */
+  | { cancelledByInput: true }
+  /** A `contextUpdate` replaced the tools. */
+  | { toolsUpdated: true };
 
 /** Something the model does. Each action is an object with one key. */
 export type ScenarioAction =
@@ -40,8 +45,16 @@ export type ScenarioAction =
   | { cancel: 'last' | 'all' | string[] }
   | { interrupted: true }
   | { generationComplete: true }
-  /** End of turn; an object attaches `usageMetadata` in the same frame (`{}` for defaults). */
-  | { turnComplete: true | UsageInput }
+  /**
+   * End of turn; an object attaches `usageMetadata` in the same frame (`{}` for defaults), and its
+   * `interactionStatus` rides along (by default `IDLE` on a model that reports it: see
+   * `EmulatorConnection.sendTurnComplete`).
+   */
+  | { turnComplete: true | (UsageInput & { interactionStatus?: InteractionStatus }) }
+  /** `interactionStatus` on its own, without `turnComplete` (see `sendInteractionStatus`). */
+  | { interactionStatus: InteractionStatus }
+  /** `waitingForInput: true`: the model expects the user to go on (after a question, say). */
+  | { waitingForInput: true }
   | { usage: UsageInput }
   /** `goAway` with this `timeLeft`, e.g. `"5s"`. */
   | { goAway: string }
@@ -57,6 +70,11 @@ export type ScenarioAction =
 export interface ScenarioStep {
   after?: ScenarioTrigger | ScenarioTrigger[];
   do: ScenarioAction[];
+  /**
+   * Alternatives: when one of their triggers happens before any of `after`, their actions play
+   * instead of `do`. The scenario goes on with the next step either way.
+   */
+  or?: { after: ScenarioTrigger | ScenarioTrigger[]; do: ScenarioAction[] }[];
 }
 
 /** A script that drives every connection of an emulator. */
@@ -68,7 +86,7 @@ export interface Scenario {
   steps: ScenarioStep[];
 }
 
-function triggersOf(step: ScenarioStep): ScenarioTrigger[] {
+function triggersOf(step: { after?: ScenarioTrigger | ScenarioTrigger[] | undefined }): ScenarioTrigger[] {
   if (step.after === undefined) return [];
   return Array.isArray(step.after) ? step.after : [step.after];
 }
@@ -80,6 +98,8 @@ function triggered(trigger: ScenarioTrigger, now: ConnectionCounters, mark: Conn
   if ('activityEnd' in trigger) return now.activityEnds > mark.activityEnds;
   if ('toolResponse' in trigger) return now.toolResponsesSettled > mark.toolResponsesSettled;
   if ('clientContent' in trigger) return now.clientContents > mark.clientContents;
+  if ('cancelledByInput' in trigger) return now.callsCancelledByInput > mark.callsCancelledByInput;
+  if ('toolsUpdated' in trigger) return now.toolUpdates > mark.toolUpdates;
   return now.texts > mark.texts;
 }
 
@@ -103,12 +123,26 @@ function play(connection: EmulatorConnection, action: Exclude<ScenarioAction, { 
   } else if ('interrupted' in action) connection.sendInterrupted();
   else if ('generationComplete' in action) connection.sendGenerationComplete();
   else if ('turnComplete' in action) {
-    connection.sendTurnComplete(action.turnComplete === true ? undefined : action.turnComplete);
-  } else if ('usage' in action) connection.sendUsage(action.usage);
+    if (action.turnComplete === true) connection.sendTurnComplete();
+    else {
+      const { interactionStatus, ...usage } = action.turnComplete;
+      connection.sendTurnComplete(usage, interactionStatus === undefined ? {} : { interactionStatus });
+    }
+  } else if ('interactionStatus' in action) connection.sendInteractionStatus(action.interactionStatus);
+  else if ('waitingForInput' in action) connection.sendWaitingForInput();
+  else if ('usage' in action) connection.sendUsage(action.usage);
   else if ('goAway' in action) connection.sendGoAway(action.goAway);
   else if ('close' in action) connection.close(action.close.code, action.close.reason ?? '');
   else if ('abort' in action) connection.abort();
   else connection.sendRaw(action.raw);
+}
+
+/** What a step plays now: its own actions, an alternative's, or nothing yet (undefined). */
+function chosen(step: ScenarioStep, now: ConnectionCounters, mark: ConnectionCounters): ScenarioAction[] | undefined {
+  const fired = (triggers: ScenarioTrigger[]) => triggers.some((trigger) => triggered(trigger, now, mark));
+  const own = triggersOf(step);
+  if (own.length === 0 || fired(own)) return step.do;
+  return step.or?.find((alternative) => fired(triggersOf(alternative)))?.do;
 }
 
 /**
@@ -121,7 +155,13 @@ export function validateScenario(scenario: Scenario): void {
     throw new RangeError(`looping scenario ${scenario.name ?? ''} needs at least one step with "after"`);
   }
   for (const step of scenario.steps) {
-    if (triggersOf(step).some((trigger) => 'audioMs' in trigger && !(trigger.audioMs > 0))) {
+    const alternatives = step.or ?? [];
+    if (alternatives.length > 0 && step.after === undefined) throw new RangeError('a step with "or" needs its own "after"');
+    if (alternatives.some((alternative) => triggersOf(alternative).length === 0)) {
+      throw new RangeError('each "or" of a step needs an "after"');
+    }
+    const triggers = [step, ...alternatives].flatMap(triggersOf);
+    if (triggers.some((trigger) => 'audioMs' in trigger && !(trigger.audioMs > 0))) {
       throw new RangeError('an audioMs trigger must be positive');
     }
   }
@@ -142,11 +182,11 @@ export function runScenario(connection: EmulatorConnection, scenario: Scenario):
     if (busy || !connection.setup || !connection.isOpen) return;
     const step = scenario.steps[index];
     if (!step) return;
-    const triggers = triggersOf(step);
-    if (triggers.length > 0 && !triggers.some((trigger) => triggered(trigger, connection.counters, mark))) return;
+    const actions = chosen(step, connection.counters, mark);
+    if (!actions) return;
     mark = { ...connection.counters };
     busy = true;
-    void perform(step.do).then((finished) => {
+    void perform(actions).then((finished) => {
       busy = false;
       if (!finished) return;
       index += 1;
