@@ -33,6 +33,11 @@ export interface ConnectionOptions {
   onClosing?: (closed: Promise<void>) => void;
   /** Told of every server message, whole, before it is decoded. */
   onServerMessage?: (message: unknown, generation: number) => void;
+  /**
+   * Settles once the sockets the session let go are closed: a new connection waits for it before
+   * it opens (a resume sent while the old socket of the session was open got 1011).
+   */
+  previousClosed?: () => Promise<void>;
 }
 
 /**
@@ -124,15 +129,22 @@ export function connectionCallback(options: ConnectionOptions): CallbackLogicFun
       },
     };
 
-    let opening: Promise<LiveConnection>;
-    try {
-      opening = options.transport.connect({
+    const connect = () =>
+      options.transport.connect({
         functionDeclarations: typeof options.functionDeclarations === 'function' ? options.functionDeclarations() : options.functionDeclarations,
         sessionResumption: options.sessionResumption,
         resumptionHandle: input.resumptionHandle,
         handlers,
         signal: abandon.signal,
       });
+    let opening: Promise<LiveConnection>;
+    try {
+      opening = options.previousClosed
+        ? options.previousClosed().then(() => {
+            if (abandon.signal.aborted) throw new DOMException('the session no longer wants this connection', 'AbortError');
+            return connect();
+          })
+        : connect();
     } catch (error) {
       opening = Promise.reject(error);
     }

@@ -13,6 +13,8 @@ export type CloseKind =
   | 'sessionNotFound'
   | 'internal'
   | 'unavailable'
+  /** The service cut the connection at its time limit (`1011 Deadline expired…`): resumable. */
+  | 'deadlineExpired'
   /** The upgrade was refused with HTTP 401 or 403: the credentials. */
   | 'unauthenticated'
   /** The ephemeral token has been used as many times as it may (a fresh token mends it). */
@@ -46,6 +48,8 @@ const RULES: readonly CloseRule[] = [
   { code: 1008, reason: /requested entity was not found/i, kind: 'entityNotFound', retryable: false },
   { code: 1007, kind: 'invalidArgument', retryable: false },
   { code: 1011, reason: /unavailable/i, kind: 'unavailable', retryable: true },
+  // A field report (3.8): connections cut at 58:00 with this text; the session resumes.
+  { code: 1011, reason: /deadline expired/i, kind: 'deadlineExpired', retryable: true },
   { code: 1011, kind: 'internal', retryable: true },
   { code: 1000, kind: 'normal', retryable: true },
   { code: 1001, kind: 'goingAway', retryable: true },

@@ -69,7 +69,12 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
       sessionResumption: resolved.settings.resumption,
       connectTimeoutMs: resolved.connectTimeoutMs,
       onWire: (generation, wire) => lane.announce(generation, wire),
-      onClosing: (closed) => closing.add(closed),
+      onClosing: (closed) => {
+        closing.add(closed);
+        void closed.then(() => closing.delete(closed));
+      },
+      // A socket that takes longer than this to close is not waited on any longer.
+      previousClosed: () => Promise.race([Promise.all([...closing]).then(() => undefined), delay(PREVIOUS_CLOSE_WAIT_MS)]),
     }),
     toolExecutor: toolExecutorCallback({
       tools: () => toolbox.tools,
@@ -281,6 +286,13 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   };
   if (options.telemetry !== false) instrumentSession(session, options.telemetry, { model: options.model });
   return session;
+}
+
+/** How long a new connection waits for the sockets the session let go to close. */
+const PREVIOUS_CLOSE_WAIT_MS = 2_000;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** A session's tools, with what is derived from them. */
