@@ -50,6 +50,7 @@ const ONE_EVENT: Record<string, (event: SessionEvent) => boolean> = {
   loseConnection: (e) => e.type === 'transport.closed',
   reportLostToolCall: (e) => e.type === 'server.toolCall',
   deferActivity: (e) => e.type === 'input.activityStart' || e.type === 'input.activityEnd',
+  bufferBehindBuffered: (e) => e.type.startsWith('input.'),
   recountFailedSend: (e) => e.type === 'transport.sendFailed',
   recoverFromChildFailure: (e) => e.type.startsWith('xstate.error.actor.'),
 };

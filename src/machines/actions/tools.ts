@@ -68,13 +68,13 @@ export const toolActions = {
       const blocking = blocks(context, call.name);
       const callBatch = blocking ? sharedBatch : ++lastBatch;
       let key = callKey(call, callBatch, index);
-      const clash = pending[key];
-      if (clash?.generation === generation) {
+      // An id pending on this connection already (whatever its key): a repeat, not a call of its own.
+      if (call.id !== undefined && Object.values(pending).some((other) => other.id === call.id && other.generation === generation)) {
         duplicates.push(new ProtocolError('DUPLICATE_CALL_ID', `call id ${key} is already pending`, call));
         return;
       }
       // Another connection's call with the same id: both are pending, each under a key of its own.
-      if (clash) key = `${key}@${generation}`;
+      if (pending[key]) key = `${key}@${generation}`;
       pending[key] = { key, id: call.id, name: call.name, args: call.args, generation, batch: callBatch, blocking, answer: undefined };
       executors.set(callBatch, [...(executors.get(callBatch) ?? []), { key, call }]);
     });
