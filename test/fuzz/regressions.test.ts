@@ -151,11 +151,13 @@ describe('found by the grown fuzz world (issue 11)', () => {
     );
   });
 
-  // Found by the command suite (seed -80197835): with input buffered while gated, a `gate`
-  // listener that sends input when the gate reopens. The listener's input went out before the
-  // input buffered while gated: realtime input out of order, and an activity bracket left
-  // opposite to the application's last signal. The same with input buffered between connections
-  // and a `reconnected` listener.
+  // Found by the command suite (seeds -80197835, 1822938716): with input buffered while gated, a
+  // listener that sends input from inside the step that reopens the gate (of `gate`, or of the
+  // `toolResult` of the last call). Its input reached the machine before the buffer's replay, and
+  // went out before the input buffered while gated: realtime input out of order, and an activity
+  // bracket left opposite to the application's last signal. The same with input buffered between
+  // connections and a `reconnected` listener. Input that comes while a replay is on its way now
+  // waits behind it, in the buffer.
   it('sends input buffered while gated before input handed over as the gate reopens', async () => {
     const result = deferred<string>();
     const h = await connectedSession({ inputWhileGated: { buffer: { maxMs: 500 } }, tools: [defineTool({ name: 'f', execute: () => result.promise })] });
@@ -168,6 +170,20 @@ describe('found by the grown fuzz world (issue 11)', () => {
     await h.server.waitForFrame(isToolResponse);
     await vi.waitFor(() => expect(h.server.frames).toHaveLength(3));
     expect(audioOrder(h.server.frames)).toEqual(['toolResponse', 1, 2]);
+  });
+
+  it('sends input buffered while gated before input a toolResult listener hands over as the last call settles', async () => {
+    const result = deferred<string>();
+    const h = await connectedSession({ inputWhileGated: { buffer: { maxMs: 500 } }, tools: [defineTool({ name: 'f', execute: () => result.promise })] });
+    h.session.on('toolResult', () => h.session.activityStart());
+    h.server.toolCall([{ id: '1', name: 'f', args: {} }]);
+    h.session.activityStart();
+    h.session.activityEnd();
+    result.resolve('ok');
+    await h.server.waitForFrame(isToolResponse);
+    await vi.waitFor(() => expect(h.server.frames).toHaveLength(4));
+    // The application's last word was the listener's press: the bracket is open.
+    expect(sentKinds(h.server)).toEqual(['toolResponse', 'activityStart', 'activityEnd', 'activityStart']);
   });
 
   it('sends input buffered between connections before input handed over as the session reconnects', async () => {
