@@ -163,20 +163,23 @@ export class World implements WorldView {
     return typeof idle === 'string' ? `idle.${idle}` : `idle.reconnecting.${(idle as { reconnecting: string }).reconnecting}`;
   }
 
-  // -------------------------------------------------------------------------------------------
-  // What the application does
-
+  /** Connections (by index) whose setup the server completed. */
   get accepted(): ReadonlySet<number> {
     return this.server.accepted;
   }
 
+  /** Connections (by index) whose connect the server rejected. */
   get rejected(): ReadonlySet<number> {
     return this.server.rejected;
   }
 
+  /** The newest connection: after a reconnect, the one the session opened last. */
   get newest(): ScriptedConnection | undefined {
     return this.server.newest;
   }
+
+  // -------------------------------------------------------------------------------------------
+  // What the application does
 
   get isClosed(): boolean {
     return this.session.actor.getSnapshot().status !== 'active';
