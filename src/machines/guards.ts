@@ -10,6 +10,13 @@ export function bracketOpenAfter(activityOpen: boolean, deferred: readonly Activ
   return deferred.reduce((open, signal) => signal === 'activityStart', activityOpen);
 }
 
+/** The policy input is buffered by: while gated if that buffers, else between connections; none if neither does. */
+export function bufferingPolicy(context: SessionContext): { buffer: { maxMs: number } } | undefined {
+  const { inputWhileGated, inputWhileReconnecting } = context.settings;
+  if (inputWhileGated !== 'drop') return inputWhileGated;
+  return inputWhileReconnecting !== 'drop' ? inputWhileReconnecting : undefined;
+}
+
 /** Whether any call the server waits on holds the gate. */
 export function hasBlockingPending(context: SessionContext): boolean {
   for (const key in context.pending) if (context.pending[key]?.blocking) return true;
@@ -44,6 +51,11 @@ export const guards = {
     return entry !== undefined && entry.state === 'orphaned' && entry.outcome === undefined && entry.generation === event.generation;
   },
   bufferWhileGated: ({ context }: GuardArgs) => context.settings.inputWhileGated !== 'drop',
+  /**
+   * The buffer holds input (or its replay is on its way): input that comes later must not
+   * overtake it. Never so in `streaming` at rest: the replay is done within the step that entered it.
+   */
+  holdsBufferedInput: ({ context }: GuardArgs) => context.counters.buffered > 0 && bufferingPolicy(context) !== undefined,
   bufferWhileReconnecting: ({ context }: GuardArgs) => context.settings.inputWhileReconnecting !== 'drop',
   /** The current connection closed, a new one may mend it, and attempts are left. */
   canRetryCurrentConnection: ({ context, event }: GuardArgs) =>

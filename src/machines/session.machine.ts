@@ -15,7 +15,17 @@ import { initialContext } from './context.js';
 import { delays } from './delays.js';
 import { guards } from './guards.js';
 import { baseSetup } from './setup.js';
-import { fromCurrent, fromOpen, leaveGatedOnGoAwayDue, leaveOnGoAwayDue, onEveryInput, resultOf, whenConnectionLost, whenGatedConnectionLost } from './transitions.js';
+import {
+  behindBuffered,
+  fromCurrent,
+  fromOpen,
+  leaveGatedOnGoAwayDue,
+  leaveOnGoAwayDue,
+  onEveryInput,
+  resultOf,
+  whenConnectionLost,
+  whenGatedConnectionLost,
+} from './transitions.js';
 
 /**
  * The session statechart.
@@ -124,15 +134,20 @@ export const sessionMachine = baseSetup.extend({ actions, guards, delays }).crea
         { guard: and(['goAwayAnnounced', 'atTurnBoundary']), target: 'idle.reconnecting.opening', actions: 'announceGoAwayReconnect' },
       ],
       on: {
-        'input.audio': { actions: ['forwardInput', 'countForwarded'] },
-        'input.video': { actions: ['forwardInput', 'countForwarded'] },
-        'input.text': { actions: ['forwardInput', 'countForwarded'] },
-        'input.audioStreamEnd': { actions: ['forwardInput', 'countForwarded'] },
+        // Input handed over within the step that resumed streaming (by a listener, or a tool)
+        // comes before the buffer's replay: it goes behind the buffered input, in order. Never
+        // at rest, where the replay is done: the fast lane takes the plain forward.
+        'input.audio': [behindBuffered, { actions: ['forwardInput', 'countForwarded'] }],
+        'input.video': [behindBuffered, { actions: ['forwardInput', 'countForwarded'] }],
+        'input.text': [behindBuffered, { actions: ['forwardInput', 'countForwarded'] }],
+        'input.audioStreamEnd': [behindBuffered, { actions: ['forwardInput', 'countForwarded'] }],
         'input.activityStart': [
+          behindBuffered,
           { guard: 'hasOpenActivity', actions: 'dropActivityAlreadyOpen' },
           { actions: ['forwardInput', 'countForwarded', 'openActivity'] },
         ],
         'input.activityEnd': [
+          behindBuffered,
           { guard: 'hasOpenActivity', actions: ['forwardInput', 'countForwarded', 'closeActivity'] },
           { actions: 'dropNoOpenActivity' },
         ],
@@ -158,16 +173,19 @@ export const sessionMachine = baseSetup.extend({ actions, guards, delays }).crea
           { guard: 'bufferWhileGated', actions: 'bufferGatedInput' },
           { actions: 'dropGated' },
         ]),
-        // Activity signals wait for the gate, in order, so that the bracket is kept (I5).
+        // Activity signals wait for the gate, in order, so that the bracket is kept (I5): in the
+        // buffer behind input already there (from between connections), else held back.
         'input.activityStart': [
           { guard: 'interruptsBlockingCalls', actions: ['cancelBlockingCallsImplicitly', 'reraiseInput'] },
           { guard: 'bufferWhileGated', actions: 'bufferGatedInput' },
+          { guard: 'holdsBufferedInput', actions: 'bufferBehindBuffered' },
           { guard: 'canDeferActivityStart', actions: 'deferActivity' },
           { actions: 'dropActivityAlreadyOpen' },
         ],
         'input.activityEnd': [
           { guard: 'interruptsBlockingCalls', actions: ['cancelBlockingCallsImplicitly', 'reraiseInput'] },
           { guard: 'bufferWhileGated', actions: 'bufferGatedInput' },
+          { guard: 'holdsBufferedInput', actions: 'bufferBehindBuffered' },
           { guard: 'canDeferActivityEnd', actions: 'deferActivity' },
           { actions: 'dropNoOpenActivity' },
         ],

@@ -23,6 +23,9 @@ export function onEveryInput<T>(config: T): Record<InputEventType, T> {
 
 type ActionList = readonly string[];
 
+/** Input that must wait behind input still in the buffer (see `holdsBufferedInput`): buffered, and the buffer flushed again. */
+export const behindBuffered = { guard: 'holdsBufferedInput', actions: ['bufferBehindBuffered', 'flushBuffer'] } as const;
+
 /** The event's actions if it came from the current connection; otherwise it is stale, and ignored. */
 export function fromCurrent<const A extends ActionList>(actions: A) {
   return [{ guard: 'isCurrentGeneration', actions }, { actions: 'ignoreStaleEvent' }] as const;

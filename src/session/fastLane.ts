@@ -129,7 +129,7 @@ export class FastLane {
 
 /**
  * The input events the lane may take: those whose transition in `streaming` only forwards and
- * counts (a test holds this to the chart).
+ * counts once nothing is left in the buffer, as is always so at rest (a test holds this to the chart).
  */
 export const LANE_EVENTS: ReadonlySet<InputEvent['type']> = new Set(['input.audio', 'input.video', 'input.text', 'input.audioStreamEnd']);
 

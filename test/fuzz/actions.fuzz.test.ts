@@ -8,12 +8,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createActor, enqueueActions, setup, type AnyStateMachine } from 'xstate';
-import { TransportError } from '../../src/protocol/errors.js';
+import { ToolError, TransportError } from '../../src/protocol/errors.js';
 import { initialCounters } from '../../src/machines/counters.js';
+import { CALL_MOVES, type CallState } from '../../src/machines/ledger/lifecycle.js';
+import type { LedgerEntry } from '../../src/machines/ledger/entries.js';
 import { DEFAULT_SETTINGS, initialContext } from '../../src/machines/context.js';
 import { sessionMachine } from '../../src/machines/session.machine.js';
 import { BUFFER_ID, connectionId, toolExecutorId } from '../../src/machines/setup.js';
-import type { InputPolicy, PendingCall, SessionContext, SessionEmitted, SessionEvent, SessionSettings } from '../../src/machines/types.js';
+import type { InputPolicy, PendingCall, SessionContext, SessionEmitted, SessionEvent, SessionSettings, ToolOutcome } from '../../src/machines/types.js';
 import type { RealtimeInput, RealtimeInputKind } from '../../src/protocol/messages.js';
 import { fuzzParameters, fuzzTimeout } from './runs.js';
 
@@ -50,6 +52,7 @@ const ONE_EVENT: Record<string, (event: SessionEvent) => boolean> = {
   loseConnection: (e) => e.type === 'transport.closed',
   reportLostToolCall: (e) => e.type === 'server.toolCall',
   deferActivity: (e) => e.type === 'input.activityStart' || e.type === 'input.activityEnd',
+  bufferBehindBuffered: (e) => e.type.startsWith('input.'),
   recountFailedSend: (e) => e.type === 'transport.sendFailed',
   recoverFromChildFailure: (e) => e.type.startsWith('xstate.error.actor.'),
 };
@@ -115,6 +118,27 @@ const settings: fc.Arbitrary<SessionSettings> = fc.record({
   gateNonBlocking: fc.boolean(),
   whileBlockingCall: fc.constantFrom<SessionSettings['whileBlockingCall']>('gate', 'interrupt'),
   interactionStatus: fc.boolean(),
+  sessionId: fc.constant('s'),
+  orphanedResults: fc.constantFrom<SessionSettings['orphanedResults']>('asContext', 'discard'),
+  dedupeWindowMs: fc.constantFrom(0, 60_000),
+  noDedupeTools: fc.constantFrom([], ['f']),
+  closeBeforeResume: fc.boolean(),
+  resumeLoopWindowMs: fc.constantFrom(0, 30_000),
+  contentRoles: fc.constantFrom<SessionSettings['contentRoles']>('userAndModel', 'userOnly'),
+});
+
+const ledgerEntry: fc.Arbitrary<LedgerEntry> = fc.record({
+  key,
+  id: fc.option(key, { nil: undefined }),
+  name: fc.constant('f'),
+  args: fc.constant({}),
+  generation,
+  state: fc.constantFrom(...(Object.keys(CALL_MOVES) as CallState[])),
+  idempotencyKey: fc.constantFrom('s:1', 's:2'),
+  startedAt: fc.nat({ max: 2_000 }),
+  endedAt: fc.option(fc.nat({ max: 2_000 }), { nil: undefined }),
+  outcome: fc.option(fc.constantFrom<ToolOutcome>({ status: 'ok', output: 1 }, { status: 'error', error: new ToolError('TOOL_THREW', 'no', { name: 'f' }) }), { nil: undefined }),
+  sameAs: fc.option(key, { nil: undefined }),
 });
 
 const context: fc.Arbitrary<SessionContext> = fc.record({
@@ -127,6 +151,15 @@ const context: fc.Arbitrary<SessionContext> = fc.record({
   activityOpen: fc.boolean(),
   heldContent: fc.constantFrom<SessionContext['heldContent']>([], [{ turns: [{ role: 'user', parts: [{ text: 'x' }] }], turnComplete: true }]),
   modelIdle: fc.boolean(),
+  ledger: fc.array(ledgerEntry, { maxLength: 3 }).map((entries) => Object.fromEntries(entries.map((entry) => [entry.key, entry]))),
+  callSeq: fc.nat({ max: 5 }),
+  connectedAt: fc.option(fc.nat({ max: 2_000 }), { nil: undefined }),
+  resumed: fc.boolean(),
+  reconnectedAt: fc.option(fc.nat({ max: 2_000 }), { nil: undefined }),
+  handleResumable: fc.boolean(),
+  lastClose: fc.option(fc.constantFrom({ code: 1011, reason: 'Deadline expired' }, { code: 1006, reason: '' }), { nil: undefined }),
+  restartReason: fc.option(fc.constant('resume loop'), { nil: undefined }),
+  transcript: fc.constantFrom<SessionContext['transcript']>([], [{ role: 'user', text: 'hi', done: true }]),
   deferredActivity: fc.constantFrom<SessionContext['deferredActivity']>([], ['activityEnd'], ['activityStart'], ['activityEnd', 'activityStart'], ['activityEnd', 'activityStart', 'activityEnd']),
   resumptionHandle: fc.option(fc.constant('h'), { nil: undefined }),
   handleIsFresh: fc.boolean(),

@@ -13,7 +13,7 @@ import { toServerEvents } from '../../src/adapters/serverMessages.js';
 import { ConnectError, LiveSessionError, ProtocolError } from '../../src/protocol/errors.js';
 import type { ConnectionCommand, SessionEvent } from '../../src/machines/types.js';
 import type { LiveConnection, LiveTransport, TransportHandlers } from '../../src/protocol/transport.js';
-import { flush } from './world.js';
+import { flush } from './process.js';
 import { fuzzParameters, fuzzTimeout } from './runs.js';
 
 const SHARE = 0.05;

@@ -6,19 +6,12 @@
  */
 import fc from 'fast-check';
 import { describe, it, vi } from 'vitest';
+import { BAD_INPUTS, BAD_MICS, type BadInput, type BadMic } from './inputs.js';
+import { flush, watchProcessDuringSuite } from './process.js';
 import { fuzzParameters, fuzzTimeout } from './runs.js';
-import {
-  BEHAVIOURS,
-  CLOSE_CODES,
-  flush,
-  INPUT_KINDS,
-  LISTENED,
-  NOISE,
-  REENTRANT_ACTS,
-  REENTRANT_ON,
-  watchProcessDuringSuite,
-  World,
-} from './world.js';
+import { BEHAVIOURS } from './tools.js';
+import { ALL_NOISE, CLOSE_CODES, type Side } from './server.js';
+import { CONNECT_TIMEOUT_MS, INPUT_KINDS, LISTENED, REENTRANT_ACTS, REENTRANT_ON, World } from './world.js';
 
 const SHARE = 0.4;
 
@@ -34,31 +27,59 @@ const move = (label: string, run: Move['run']): Move => ({ label, run, [fc.toStr
 
 const appMove: fc.Arbitrary<Move> = fc.oneof(
   { arbitrary: fc.constantFrom(...INPUT_KINDS).map((kind) => move(`app.${kind}`, (w) => w.input(kind))), weight: 8 },
+  { arbitrary: fc.constantFrom(...(Object.keys(BAD_INPUTS) as BadInput[])).map((name) => move(`app.bad(${name})`, (w) => w.badInput(name))), weight: 1 },
+  { arbitrary: fc.constantFrom(...(Object.keys(BAD_MICS) as BadMic[])).map((name) => move(`app.badMic(${name})`, (w) => w.badMic(name))), weight: 1 },
   { arbitrary: fc.constant(move('mic.frame', (w) => w.micFrame())), weight: 3 },
   { arbitrary: fc.boolean().map((fails) => move(fails ? 'mic.fail' : 'mic.end', (w) => w.endMic(fails))), weight: 1 },
   { arbitrary: fc.constant(move('mic.detach', (w) => w.detachMic())), weight: 1 },
   { arbitrary: fc.constant(move('app.close', (w) => w.close())), weight: 1 },
 );
 
+/** The newest connection, more often, or the old one a goAway left. */
+const side = fc.constantFrom<Side>('newest', 'newest', 'old');
+/** Whether the server can speak on a side now. */
+const canSpeak = (w: World, on: Side) => w.server.canSpeak(on);
+const prefix = (on: Side) => (on === 'old' ? 'server.old' : 'server');
+
 const serverMove: fc.Arbitrary<Move> = fc.oneof(
   {
     arbitrary: fc
-      .array(fc.constantFrom(...BEHAVIOURS), { minLength: 1, maxLength: 3 })
-      .map((behaviours) => move(`server.toolCall(${behaviours.join(',')})`, (w) => w.isConnected && w.toolCall(behaviours))),
+      .record({ behaviours: fc.array(fc.constantFrom(...BEHAVIOURS), { minLength: 1, maxLength: 3 }), on: side, junk: fc.boolean() })
+      .map(({ behaviours, on, junk }) =>
+        move(`${prefix(on)}.toolCall(${behaviours.join(',')}${junk ? ', junk' : ''})`, (w) => canSpeak(w, on) && w.server.toolCall(behaviours, { side: on, junk })),
+      ),
     weight: 6,
   },
   {
     arbitrary: fc
-      .record({ picks: fc.array(fc.nat(7), { minLength: 1, maxLength: 3 }), stale: fc.boolean() })
-      .map(({ picks, stale }) => move(`server.cancel(#${picks.join(',#')}${stale ? ', stale' : ''})`, (w) => w.isConnected && w.cancel(picks, stale))),
+      .array(fc.constantFrom(...BEHAVIOURS), { minLength: 1, maxLength: 3 })
+      .map((behaviours) => move(`server.toolCallBeforeSetup(${behaviours.join(',')})`, (w) => w.server.isConnecting && w.server.toolCall(behaviours))),
+    weight: 1,
+  },
+  {
+    arbitrary: fc
+      .record({ picks: fc.array(fc.nat(7), { minLength: 1, maxLength: 3 }), stale: fc.boolean(), on: side })
+      .map(({ picks, stale, on }) =>
+        move(`${prefix(on)}.cancel(#${picks.join(',#')}${stale ? ', stale' : ''})`, (w) => canSpeak(w, on) && w.server.cancel(picks, stale, on)),
+      ),
     weight: 3,
   },
-  { arbitrary: fc.constantFrom(...NOISE).map((kind) => move(`server.${kind}`, (w) => w.isConnected && w.noise(kind))), weight: 2 },
-  { arbitrary: fc.constantFrom(...CLOSE_CODES).map((code) => move(`server.close(${code})`, (w) => w.isConnected && w.serverClose(code))), weight: 1 },
+  {
+    arbitrary: fc.record({ kind: fc.constantFrom(...ALL_NOISE), on: side }).map(({ kind, on }) => move(`${prefix(on)}.${kind}`, (w) => canSpeak(w, on) && w.server.noise(kind, on))),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.record({ code: fc.constantFrom(...CLOSE_CODES), on: side }).map(({ code, on }) =>
+      move(`${prefix(on)}.close(${code})`, (w) => canSpeak(w, on) && w.server.close(code, 'bye', on)),
+    ),
+    weight: 1,
+  },
+  { arbitrary: fc.constant(move('server.accept', (w) => w.server.isConnecting && w.server.accept())), weight: 1 },
 );
 
+/** Time passes, up to a connect timeout (a setup that never completes). */
 const clockMove: fc.Arbitrary<Move> = fc
-  .integer({ min: 1, max: 1_500 })
+  .integer({ min: 1, max: CONNECT_TIMEOUT_MS + 100 })
   .map((ms) => move(`clock.advance(${ms})`, () => vi.advanceTimersByTimeAsync(ms).then(() => undefined)));
 
 watchProcessDuringSuite();
@@ -74,7 +95,10 @@ describe('the session under every interleaving', () => {
             app: fc.array(appMove, { maxLength: 16 }),
             server: fc.array(serverMove, { maxLength: 10 }),
             clock: fc.array(clockMove, { maxLength: 3 }),
+            // The server starts with a goAway: the session leaves that connection while everyone moves.
+            goAwayFirst: fc.boolean(),
             toolTimeoutMs: fc.constantFrom(50, 1_000),
+            everyFrame: fc.boolean(),
             throwingListener: fc.option(fc.constantFrom(...LISTENED), { nil: undefined }),
             reentrant: fc.option(fc.record({ on: fc.constantFrom(...REENTRANT_ON), act: fc.constantFrom(...REENTRANT_ACTS) }), {
               nil: undefined,
@@ -87,7 +111,9 @@ describe('the session under every interleaving', () => {
             try {
               world.connect();
               // The server completes setup while the application is already talking.
-              sequence([move('server.accept', (w) => w.accept()), ...plan.server]);
+              const opening = [move('server.accept', (w) => w.server.accept())];
+              if (plan.goAwayFirst) opening.push(move('server.goAway', (w) => w.server.isConnected && w.server.noise('goAway')));
+              sequence([...opening, ...plan.server]);
               sequence(plan.app);
               sequence(plan.clock);
               while (scheduler.count() > 0) {

@@ -5,6 +5,15 @@
 export class PushSource implements AsyncIterable<Uint8Array> {
   private queue: (() => Promise<IteratorResult<Uint8Array>>)[] = [];
   private waiting: ((next: () => Promise<IteratorResult<Uint8Array>>) => void) | undefined;
+  private readers: (() => void)[] = [];
+
+  /**
+   * Resolves when the reader next asks for a chunk: after `push`, that is once it has done with
+   * the chunk pushed (the mic actor hands each chunk over before it reads the next).
+   */
+  nextRead(): Promise<void> {
+    return new Promise((resolve) => this.readers.push(resolve));
+  }
 
   /** Hands one chunk to the reader. */
   push(chunk: Uint8Array): void {
@@ -31,6 +40,7 @@ export class PushSource implements AsyncIterable<Uint8Array> {
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
     return {
       next: () => {
+        for (const reader of this.readers.splice(0)) reader();
         const queued = this.queue.shift();
         if (queued) return queued();
         return new Promise<() => Promise<IteratorResult<Uint8Array>>>((resolve) => {

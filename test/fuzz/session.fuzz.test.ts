@@ -6,42 +6,65 @@
  * shrunk command sequence and the scheduler's report of what settled when.
  */
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { InputPolicy } from '../../src/machines/types.js';
 import { anyCommand } from './commands.js';
+import { flush, watchProcessDuringSuite } from './process.js';
 import { fuzzParameters, fuzzTimeout } from './runs.js';
-import { LISTENED, REENTRANT_ACTS, REENTRANT_ON, watchProcessDuringSuite, World } from './world.js';
+import { LISTENED, REENTRANT_ACTS, REENTRANT_ON, toolCallsHeard, World } from './world.js';
 
 const SHARE = 0.6;
+
+/**
+ * Where a case starts: before connecting (it races the connect itself), connected, or leaving a
+ * connection after a goAway, with a fresh handle (opening the next one, the old one still open)
+ * or a stale one (an answer went out since: waiting for a fresh handle on the old one), or on the
+ * new connection, gated by a call still running on the old one.
+ */
+const STARTS = ['fresh', 'connected', 'connected', 'leaving', 'leavingStale', 'gatedByOld'] as const;
+
+async function start(world: World, from: (typeof STARTS)[number]): Promise<void> {
+  if (from === 'fresh') return;
+  world.connect();
+  world.server.accept();
+  if (from === 'leavingStale') world.server.toolCall(['sync']);
+  if (from !== 'connected') world.server.noise('goAway');
+  await flush();
+  if (from === 'gatedByOld') {
+    world.server.toolCall(['async'], { side: 'old' });
+    world.server.accept();
+    await flush();
+  }
+  world.check();
+}
 
 watchProcessDuringSuite();
 
 describe('the session under random commands', () => {
   it(
-    'keeps I1–I7 after every command',
+    'keeps I1–I7 after every command, and reaches a toolCall from the old connection in every state it can come in',
     async () => {
+      const parameters = fuzzParameters(SHARE);
       await fc.assert(
         fc.asyncProperty(
           fc.scheduler(),
           fc.record({
-            // Most runs start connected; the others race the connect itself.
-            connected: fc.nat(3).map((n) => n > 0),
+            start: fc.constantFrom(...STARTS),
             toolTimeoutMs: fc.constantFrom(50, 1_000),
             // Input while gated dropped (the default), or buffered and replayed when the gate reopens.
             inputWhileGated: fc.constantFrom<InputPolicy | undefined>(undefined, { buffer: { maxMs: 500 } }),
+            // Frames through the fast lane, or every frame an event for an inspector.
+            everyFrame: fc.boolean(),
             throwingListener: fc.option(fc.constantFrom(...LISTENED), { nil: undefined }),
             reentrant: fc.option(fc.record({ on: fc.constantFrom(...REENTRANT_ON), act: fc.constantFrom(...REENTRANT_ACTS) }), {
               nil: undefined,
             }),
           }),
           fc.commands([anyCommand], { maxCommands: 60, size: '+1' }),
-          async (scheduler, options, commands) => {
+          async (scheduler, { start: from, ...options }, commands) => {
             const world = new World({ scheduler, ...options });
             try {
-              if (options.connected) {
-                world.connect();
-                world.accept();
-              }
+              await start(world, from);
               await fc.asyncModelRun(() => ({ model: world, real: world }), commands);
               await world.finish();
             } finally {
@@ -49,8 +72,20 @@ describe('the session under random commands', () => {
             }
           },
         ),
-        fuzzParameters(SHARE),
+        parameters,
       );
+      // What the cases reached, so that the old connection's calls are fuzzed in every state they
+      // can come in, not by luck. (A replay of one case, or a handful of cases, reaches less.)
+      if (parameters.seed === undefined && (parameters.numRuns ?? 0) >= 500) {
+        expect([...toolCallsHeard].sort()).toEqual(
+          expect.arrayContaining([
+            'awaitingToolResponse on old',
+            'idle.reconnecting.awaitingFreshHandle on current',
+            'idle.reconnecting.backoff on old',
+            'idle.reconnecting.opening on old',
+          ]),
+        );
+      }
     },
     fuzzTimeout(SHARE),
   );

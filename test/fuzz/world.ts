@@ -1,50 +1,29 @@
 /**
  * The world a fuzz case runs in: a real `createLiveSession` over a scripted transport (the
- * server), tools whose results the fast-check scheduler releases, a mic the test pushes frames
- * into, fake timers for timeouts, and our own bookkeeping of everything the server did and got.
- * `check()` asserts I1–I7 after every step; `finish()` lets everything settle and asserts what
- * must hold once nothing is left to happen.
+ * server, every connection the session opens, the old one a goAway left included), tools whose
+ * results the fast-check scheduler releases, a mic the test pushes frames into, fake timers, bad
+ * input from the application and junk from the server, and the bookkeeping of everything the
+ * server did and got (`ledger.ts`). `check()` asserts I1–I7 after every step (`checks.ts`);
+ * `finish()` lets everything settle and asserts what must hold once nothing is left to happen.
  */
 import type { Scheduler } from 'fast-check';
-import { afterAll, beforeAll, vi } from 'vitest';
-import { createLiveSession, defineTool, LiveSessionError, type LiveSession } from '../../src/index.js';
-import type { FunctionCall } from '../../src/protocol/index.js';
+import { vi } from 'vitest';
+import type { InspectionEvent } from 'xstate';
+import { createLiveSession, defineTool, type LiveSession } from '../../src/index.js';
 import type { InputPolicy } from '../../src/machines/types.js';
-import {
-  createScriptedTransport,
-  type RecordedFrame,
-  type ScriptedConnection,
-  type ScriptedTransport,
-} from '../../src/testing/index.js';
+import { createScriptedTransport, type ScriptedConnection, type ScriptedTransport } from '../../src/testing/index.js';
+import { checkClosedFinally, checkWorld, type WorldView } from './checks.js';
+import { APP_FRAME, BAD_INPUTS, BAD_MICS, micFrame, MicMeter, type BadInput, type BadMic } from './inputs.js';
+import { fail, Ledger } from './ledger.js';
+import { flush, processFailures } from './process.js';
 import { PushSource } from './pushSource.js';
+import { FuzzServer } from './server.js';
+import { FAILURE, STRICT_TOOL, TOOL } from './tools.js';
 
-/**
- * How a tool call behaves: settles at once, later (released by the scheduler), rejects later,
- * throws, hangs until its timeout, names no tool, gets invalid arguments, closes the session from
- * inside `execute` (a hang-up tool), or talks to the session from inside `execute`.
- */
-export const BEHAVIOURS = ['sync', 'async', 'reject', 'throw', 'hang', 'unknown', 'badArgs', 'hangUp', 'chatty'] as const;
-export type Behaviour = (typeof BEHAVIOURS)[number];
 
 /** A realtime input the application can send. */
 export const INPUT_KINDS = ['audio', 'video', 'text', 'activityStart', 'activityEnd', 'audioStreamEnd'] as const;
 export type InputKind = (typeof INPUT_KINDS)[number];
-
-/** Server messages that change nothing the gate depends on. */
-export const NOISE = [
-  'content',
-  'usage',
-  'goAway',
-  'resumption',
-  'resumptionNotResumable',
-  'malformed',
-  'transportError',
-  'setupAgain',
-] as const;
-export type Noise = (typeof NOISE)[number];
-
-/** Close codes a server (or a dropped socket) ends a connection with. */
-export const CLOSE_CODES = [1000, 1006, 1007, 1008, 1011] as const;
 
 /** Emitted event types a throwing application listener may be subscribed to. */
 export const LISTENED = ['gate', 'toolCall', 'toolResult', 'inputDropped', 'audio', 'goAway', 'closed'] as const;
@@ -68,6 +47,11 @@ export interface WorldOptions {
   reentrant?: { on: (typeof REENTRANT_ON)[number]; act: (typeof REENTRANT_ACTS)[number] } | undefined;
   /** The session's `inputWhileGated` policy (default: drop). */
   inputWhileGated?: InputPolicy | undefined;
+  /**
+   * `inspectFrames`: every frame is a machine event (the fast lane stays shut). Otherwise frames
+   * handed over at rest while streaming take the lane, and never become events.
+   */
+  everyFrame?: boolean | undefined;
 }
 
 /**
@@ -80,122 +64,43 @@ export const RECONNECT = { maxAttempts: 2, baseDelayMs: 200, maxDelayMs: 1_000, 
 /** The session's `connectTimeoutMs` (fake milliseconds): short enough for the clock to reach. */
 export const CONNECT_TIMEOUT_MS = 2_000;
 
-/** 20 ms of 16 kHz PCM16. */
-const FRAME = new Uint8Array(640);
-const TOOL = 'work';
-const STRICT_TOOL = 'strict';
-const FAILURE = 'tool failed';
-
-/** A call the server made, and what became of it. */
-interface CallRecord {
-  id: string;
-  behaviour: Behaviour;
-  /** Which connection it came on. */
-  connection: number;
-  /** Fake time when the server sent it. */
-  issuedAt: number;
-  signal: AbortSignal | undefined;
-  /** The server cancelled it while it was pending. */
-  cancelled: boolean;
-  /** Its tool settled and the session recorded the answer. */
-  settled: boolean;
-  /** The session closed while its tool was still running. */
-  orphaned: boolean;
-}
-
-/** Something the server did, at a position in the stream of frames it received. */
-type ServerAction =
-  | { at: number; kind: 'call'; ids: string[] }
-  | { at: number; kind: 'cancel'; ids: string[] }
-  | { at: number; kind: 'close'; connection: number };
-
-const realSetImmediate = globalThis.setImmediate;
-
-/** Lets every pending promise chain run: one real macrotask drains the microtask queue. */
-export function flush(): Promise<void> {
-  return new Promise((resolve) => realSetImmediate(resolve));
-}
-
-/** An invariant broke: the message says which and why. */
-export class InvariantError extends Error {}
-
-function fail(invariant: string, detail: string): never {
-  throw new InvariantError(`${invariant}: ${detail}`);
-}
-
-/** Unhandled rejections and uncaught exceptions, collected while a fuzz suite runs (I6). */
-export const processFailures: unknown[] = [];
-const onProcessFailure = (error: unknown) => {
-  processFailures.push(error);
-};
-
-/** Watches the process (I6) for the whole of the current test file. */
-export function watchProcessDuringSuite(): void {
-  let unwatch: () => void = () => undefined;
-  beforeAll(() => {
-    unwatch = watchProcess();
-  });
-  afterAll(() => {
-    unwatch();
-    processFailures.length = 0;
-  });
-}
-
-/** Installs the I6 listeners; returns their removal. Call in `beforeAll`. */
-export function watchProcess(): () => void {
-  process.on('unhandledRejection', onProcessFailure);
-  process.on('uncaughtException', onProcessFailure);
-  return () => {
-    process.off('unhandledRejection', onProcessFailure);
-    process.off('uncaughtException', onProcessFailure);
-  };
-}
+/**
+ * Where the session was when its machine got a toolCall, and from which connection (`current`,
+ * or `old`: one it has left), across the cases of a suite: `state on connection`.
+ */
+export const toolCallsHeard = new Set<string>();
 
 /**
  * One fuzz case: the session, its server, its tools, its mic and its clock, and the bookkeeping
  * that `check()` holds them to. Create one per case and `dispose()` it after.
  */
-export class World {
+export class World implements WorldView {
   readonly transport: ScriptedTransport;
   readonly session: LiveSession;
   readonly errors: unknown[] = [];
-  private readonly calls = new Map<string, CallRecord>();
-  private readonly log: ServerAction[] = [];
-  private nextId = 0;
-  private mic: PushSource | undefined;
-  private connecting: Promise<void> | undefined;
-  /** Connections (by index) whose setup the server completed, or that it refused. */
-  private readonly accepted = new Set<number>();
-  private readonly refused = new Set<number>();
-  private readonly restoreRandom: () => void;
+  readonly ledger: Ledger;
+  readonly mic = new MicMeter();
+  /** Inputs the application handed over, by kind (bad ones included), and how many were bad. */
+  readonly handed: Record<InputKind, number> = { audio: 0, video: 0, text: 0, activityStart: 0, activityEnd: 0, audioStreamEnd: 0 };
+  invalidHanded = 0;
+  /** The server: every connection of the transport. */
+  readonly server: FuzzServer;
+  /** The bracket the application's last activity signal asked for on the current connection (I5). */
+  owedBracket: boolean | undefined;
   /** Frames on the wire when the session closed. */
-  private framesAtClose: number | undefined;
-  // Replay of the server's view, up to `cursor` frames.
-  private cursor = 0;
-  private logCursor = 0;
-  private readonly serverPending = new Set<string>();
-  private readonly answers = new Map<string, number>();
-  private wireActivityOpen = false;
-  /** The connection the activity bracket above is on: a new connection starts with none open. */
-  private wireConnection = 0;
-  /** The application asked for an activityEnd while one was open on the wire: it is owed. */
-  private endOwed = false;
-  /** Every input handed to the session, by kind: by the application, and by the mic actor. */
-  private readonly handed: Record<InputKind, number> = {
-    audio: 0,
-    video: 0,
-    text: 0,
-    activityStart: 0,
-    activityEnd: 0,
-    audioStreamEnd: 0,
-  };
+  framesAtClose: number | undefined;
+  private source: PushSource | undefined;
+  private micSerial = 0;
+  private connecting: Promise<void> | undefined;
+  private readonly restoreRandom: () => void;
 
-  constructor(private readonly options: WorldOptions) {
+  constructor(readonly options: WorldOptions) {
     // A failure of an earlier case has been reported with that case.
     processFailures.length = 0;
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
     const random = vi.spyOn(Math, 'random').mockReturnValue(0.5);
     this.restoreRandom = () => random.mockRestore();
+    this.ledger = new Ledger(options.toolTimeoutMs);
     this.transport = createScriptedTransport({ open: 'manual' });
     const runTool = (call: { callId: string | undefined; signal: AbortSignal }) => this.runTool(call);
     this.session = createLiveSession({
@@ -204,13 +109,8 @@ export class World {
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
       reconnect: { ...RECONNECT },
       ...(options.inputWhileGated ? { inputWhileGated: options.inputWhileGated } : {}),
-      // The mic actor's chunks go straight to the machine: count them where they are handed over.
-      inspect: (event) => {
-        const source = event.type === '@xstate.event' ? (event.sourceRef as { id?: string } | undefined) : undefined;
-        if (source?.id === 'mic' && event.type === '@xstate.event' && event.event.type === 'input.audio') {
-          this.handed.audio += 1;
-        }
-      },
+      inspectFrames: options.everyFrame === true,
+      inspect: (event) => this.inspect(event),
       tools: [
         defineTool({ name: TOOL, execute: (_args, context) => runTool(context) }),
         defineTool({
@@ -220,10 +120,15 @@ export class World {
         }),
       ],
     });
+    this.server = new FuzzServer(this.transport, this.ledger, this.session, () => this.replayWire());
     this.session.on('error', ({ error }) => this.errors.push(error));
-    this.session.on('toolResult', ({ call }) => {
-      const record = this.calls.get(call.id ?? '');
-      if (record) record.settled = true;
+    this.session.on('toolCallsLost', ({ calls, generation, reason }) => {
+      this.replayWire();
+      this.ledger.lose(calls.map((call) => call.id), generation - 1, reason);
+    });
+    this.session.on('inputDropped', ({ kind, reason }) => {
+      // An activity signal evicted from the buffer: what the bracket will be is no longer the app's last word.
+      if (reason === 'evicted' && (kind === 'activityStart' || kind === 'activityEnd')) this.owedBracket = undefined;
     });
     const { reentrant } = options;
     if (reentrant) {
@@ -237,6 +142,40 @@ export class World {
         throw new Error(`a listener of ${options.throwingListener} threw`);
       });
     }
+  }
+
+  /** The session's inspection: mic frames the machine got, and toolCalls it got (their tools start). */
+  private inspect(event: InspectionEvent): void {
+    this.mic.inspect(event);
+    if (event.type !== '@xstate.event' || event.actorRef.sessionId !== event.rootId) return;
+    const got = event.event as { type: string; generation?: number; calls?: { id?: string }[] };
+    if (got.type !== 'server.toolCall' || got.generation === undefined || !got.calls) return;
+    const current = this.session.actor.getSnapshot().context.generation;
+    toolCallsHeard.add(`${this.stateName()} on ${got.generation === current ? 'current' : 'old'}`);
+    this.ledger.heard(got.calls.map((call) => call.id ?? ''), got.generation - 1, Date.now());
+  }
+
+  /** The machine's state, as a dotted path. */
+  stateName(): string {
+    const value: unknown = this.session.actor.getSnapshot().value;
+    if (typeof value === 'string') return value;
+    const idle = (value as { idle: unknown }).idle;
+    return typeof idle === 'string' ? `idle.${idle}` : `idle.reconnecting.${(idle as { reconnecting: string }).reconnecting}`;
+  }
+
+  /** Connections (by index) whose setup the server completed. */
+  get accepted(): ReadonlySet<number> {
+    return this.server.accepted;
+  }
+
+  /** Connections (by index) whose connect the server rejected. */
+  get rejected(): ReadonlySet<number> {
+    return this.server.rejected;
+  }
+
+  /** The newest connection: after a reconnect, the one the session opened last. */
+  get newest(): ScriptedConnection | undefined {
+    return this.server.newest;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -257,16 +196,13 @@ export class World {
   }
 
   input(kind: InputKind): void {
-    this.replayWire();
-    this.handed[kind] += 1;
     this.followConnection();
-    // Owed only if it can go out on the connection whose bracket is open: between connections it
-    // is buffered or dropped, and the next connection starts with no activity open.
+    this.handed[kind] += 1;
     const live = this.session.state === 'streaming' || this.session.state === 'awaitingToolResponse';
-    if (kind === 'activityEnd' && this.wireActivityOpen && live) this.endOwed = true;
+    if (live && (kind === 'activityStart' || kind === 'activityEnd')) this.owedBracket = kind === 'activityStart';
     switch (kind) {
       case 'audio':
-        return this.session.sendAudio(FRAME);
+        return this.session.sendAudio(APP_FRAME);
       case 'video':
         return this.session.sendVideo(new Uint8Array([0xff, 0xd8]), 'image/jpeg');
       case 'text':
@@ -280,24 +216,49 @@ export class World {
     }
   }
 
+  /** The application hands over a bad value: refused at the front door, counted, never sent. */
+  badInput(name: BadInput): void {
+    const { kind, send } = BAD_INPUTS[name];
+    this.handed[kind] += 1;
+    this.invalidHanded += 1;
+    const before = this.errors.length;
+    send(this.session);
+    const codes = this.errors.slice(before).map((error) => (error as { code?: string }).code);
+    if (!codes.includes('INVALID_INPUT')) fail('I6', `${name} got no INVALID_INPUT error (errors: ${codes.join(', ')})`);
+  }
+
+  /** The application attaches a bad mic source. */
+  badMic(name: BadMic): void {
+    const { refused, attach } = BAD_MICS[name];
+    const before = this.errors.length;
+    const closed = this.isClosed;
+    attach(this.session);
+    if (refused) {
+      const codes = this.errors.slice(before).map((error) => (error as { code?: string }).code);
+      if (!codes.includes(closed ? 'SESSION_CLOSED' : 'INVALID_INPUT')) fail('I6', `mic source ${name} got no typed error (errors: ${codes.join(', ')})`);
+    } else {
+      this.source = undefined;
+    }
+  }
+
   attachMic(): void {
-    this.mic = new PushSource();
-    this.session.attachMic(this.mic);
+    this.source = new PushSource();
+    this.session.attachMic(this.source);
   }
 
   micFrame(): void {
-    if (!this.mic) this.attachMic();
-    this.mic?.push(FRAME);
+    if (!this.source) this.attachMic();
+    this.source?.push(micFrame(++this.micSerial));
   }
 
   endMic(fails: boolean): void {
-    if (fails) this.mic?.fail(new Error('the microphone went away'));
-    else this.mic?.end();
-    this.mic = undefined;
+    if (fails) this.source?.fail(new Error('the microphone went away'));
+    else this.source?.end();
+    this.source = undefined;
   }
 
   detachMic(): void {
-    this.mic = undefined;
+    this.source = undefined;
     this.session.detachMic();
   }
 
@@ -306,169 +267,32 @@ export class World {
   }
 
   // -------------------------------------------------------------------------------------------
-  // What the server does
-
-  /** The newest connection: after a reconnect, the one the session opened last. */
-  private get connection(): ScriptedConnection | undefined {
-    return this.transport.connections.at(-1);
-  }
-
-  /** A connection is opening and setup has not completed. */
-  get isConnecting(): boolean {
-    const connection = this.connection;
-    return (
-      connection !== undefined &&
-      !this.accepted.has(connection.index) &&
-      !this.refused.has(connection.index) &&
-      connection.closedWith === undefined
-    );
-  }
-
-  /** Setup completed and the connection is open: the server can speak. */
-  get isConnected(): boolean {
-    const connection = this.connection;
-    return connection !== undefined && this.accepted.has(connection.index) && connection.closedWith === undefined;
-  }
-
-  accept(): void {
-    const connection = this.connection;
-    if (!connection) return;
-    this.accepted.add(connection.index);
-    connection.accept();
-  }
-
-  refuse(code: number): void {
-    const connection = this.connection;
-    if (!connection) return;
-    this.refused.add(connection.index);
-    this.log.push({ at: this.transport.frames.length, kind: 'close', connection: connection.index });
-    if (code === 1006) connection.reject(new Error('connect ECONNREFUSED'));
-    else connection.serverClose(code, 'refused');
-  }
-
-  /**
-   * Sends a toolCall with one call per behaviour, plus, with `repeat`, an id issued before (picked
-   * by position): a repeat of a pending id must not run twice, and a finished id may be reused.
-   */
-  toolCall(behaviours: readonly Behaviour[], repeat?: number): void {
-    const connection = this.connection;
-    if (!connection) return;
-    this.replayWire();
-    const issue = (id: string, behaviour: Behaviour): FunctionCall => {
-      this.calls.set(id, {
-        id,
-        behaviour,
-        connection: connection.index,
-        issuedAt: Date.now(),
-        signal: undefined,
-        cancelled: false,
-        settled: false,
-        orphaned: false,
-      });
-      this.answers.delete(id);
-      return callOf(id, behaviour);
-    };
-    const calls = behaviours.map((behaviour) => issue(`c${++this.nextId}`, behaviour));
-    const issued = [...this.calls.keys()];
-    if (repeat !== undefined && issued.length > behaviours.length) {
-      const id = issued[repeat % (issued.length - behaviours.length)] as string;
-      const earlier = this.calls.get(id) as CallRecord;
-      calls.push(this.pendingOn(connection.index).includes(id) ? callOf(id, earlier.behaviour) : issue(id, 'sync'));
-    }
-    const ids = calls.map((call) => call.id as string);
-    this.log.push({ at: this.transport.frames.length, kind: 'call', ids });
-    connection.toolCall(calls);
-  }
-
-  /**
-   * Cancels ids chosen by position among every id issued so far (pending, answered or cancelled
-   * already; the same one twice if picked twice), plus an id the server never used when `stale`.
-   */
-  cancel(picks: readonly number[], stale: boolean): void {
-    const connection = this.connection;
-    if (!connection) return;
-    const issued = [...this.calls.keys()];
-    const ids = picks.flatMap((pick) => (issued.length > 0 ? [issued[pick % issued.length] as string] : []));
-    if (stale) ids.push('never-called');
-    if (ids.length === 0) return;
-    this.log.push({ at: this.transport.frames.length, kind: 'cancel', ids });
-    connection.cancel(ids);
-  }
-
-  /** An older connection is still open: a goAway announced its end and a new one is opening. */
-  get hasOldConnection(): boolean {
-    return this.oldConnection() !== undefined;
-  }
-
-  /** The server closes that older connection (its deadline came). */
-  closeOld(code: number): void {
-    const old = this.oldConnection();
-    if (!old) return;
-    this.log.push({ at: this.transport.frames.length, kind: 'close', connection: old.index });
-    old.serverClose(code, 'deadline');
-  }
-
-  private oldConnection(): ScriptedConnection | undefined {
-    return this.transport.connections
-      .slice(0, -1)
-      .reverse()
-      .find((c) => this.accepted.has(c.index) && c.closedWith === undefined);
-  }
-
-  noise(kind: Noise): void {
-    const connection = this.connection;
-    if (!connection) return;
-    switch (kind) {
-      case 'content':
-        return connection.send({
-          serverContent: {
-            modelTurn: { parts: [{ inlineData: { data: 'AAAA', mimeType: 'audio/pcm;rate=24000' } }] },
-            turnComplete: true,
-          },
-        });
-      case 'usage':
-        return connection.send({ usageMetadata: { totalTokenCount: 3 } });
-      case 'goAway':
-        // Close enough for the clock commands to reach the fresh-handle wait (1 s before it).
-        return connection.goAway('2s');
-      case 'resumptionNotResumable':
-        return connection.send({ sessionResumptionUpdate: { resumable: false } });
-      case 'resumption':
-        return connection.send({ sessionResumptionUpdate: { newHandle: 'h', resumable: true } });
-      case 'malformed':
-        return connection.send({ toolCall: { functionCalls: 'none' } });
-      case 'transportError':
-        return connection.error(new Error('socket hiccup'));
-      case 'setupAgain':
-        return connection.setupComplete();
-    }
-  }
-
-  /** The server closes the connection; `session not found` with 1008 is a retryable close. */
-  serverClose(code: number, reason = 'bye'): void {
-    const connection = this.connection;
-    if (!connection) return;
-    this.log.push({ at: this.transport.frames.length, kind: 'close', connection: connection.index });
-    connection.serverClose(code, reason);
-  }
-
-  // -------------------------------------------------------------------------------------------
   // Tools and time
 
   private runTool({ callId, signal }: { callId: string | undefined; signal: AbortSignal }): unknown {
-    const call = this.calls.get(callId ?? '');
-    if (!call) throw new Error(`a tool ran for a call the server never made: ${callId}`);
+    const call = this.ledger.toolOf(callId ?? '');
+    if (!call) throw new Error(`a tool ran for a call the session never heard: ${callId}`);
     call.signal = signal;
+    const done = () => {
+      call.toolDone = true;
+    };
     const { scheduler } = this.options;
     switch (call.behaviour) {
-      case 'sync':
-        return { done: call.id };
       case 'async':
-        return scheduler.schedule(Promise.resolve({ done: call.id }), `${call.id} resolves`);
+        return scheduler.schedule(Promise.resolve({ done: call.id }), `${call.id} resolves`).finally(done);
       case 'reject':
-        return scheduler.schedule(Promise.resolve(), `${call.id} rejects`).then(() => {
-          throw new Error(FAILURE);
-        });
+        return scheduler
+          .schedule(Promise.resolve(), `${call.id} rejects`)
+          .finally(done)
+          .then(() => {
+            throw new Error(FAILURE);
+          });
+      case 'hang':
+        return new Promise(() => undefined);
+      default:
+        done();
+    }
+    switch (call.behaviour) {
       case 'throw':
         throw new Error(FAILURE);
       case 'hangUp':
@@ -479,8 +303,8 @@ export class World {
         this.input('activityEnd');
         return { done: call.id };
       default:
-        // hang (and, never reached, unknown and badArgs: the executor answers those itself).
-        return new Promise(() => undefined);
+        // sync (unknown and badArgs never run: the executor answers those itself).
+        return { done: call.id };
     }
   }
 
@@ -503,82 +327,25 @@ export class World {
   // -------------------------------------------------------------------------------------------
   // The invariants
 
+  /** Brings the ledger up to date with the wire. */
+  replayWire(): void {
+    this.mic.read(this.transport.frames);
+    this.ledger.replay(this.transport.frames, Date.now());
+  }
+
+  /** A newer connection starts with no activity open, and what the application owed the old one is moot. */
+  followConnection(): void {
+    this.replayWire();
+    if (this.ledger.followConnection(this.server.newest?.index ?? 0)) this.owedBracket = undefined;
+  }
+
   /**
    * Checks I1–I7 as they must hold at any point. With `settled` (the default), every promise
-   * chain has run, so the timing bound of I3 is checked too: in the middle of a chain a timeout
-   * may have fired and its answer still be on its way.
+   * chain has run, so what takes a microtask is checked too: timing bounds, the sockets closed,
+   * the calls the session had to hear once a setup completed.
    */
   check(settled = true): void {
-    const { session } = this;
-    const closed = this.isClosed;
-    if (closed && this.framesAtClose === undefined) this.onClosed();
-    this.followConnection();
-
-    // I1: the scripted server saw no realtime input while it waited (our replay checks the same).
-    for (const connection of this.transport.connections) {
-      if (connection.violations.length > 0) fail('I1', `the server saw realtime input while waiting: ${describe(connection.violations)}`);
-    }
-
-    // I4: every input handed over is counted, and as forwarded, dropped or deferred; what was
-    // forwarded is on the wire.
-    const m = session.metrics();
-    for (const kind of INPUT_KINDS) {
-      if (m.received[kind] !== this.handed[kind]) {
-        fail('I4', `${this.handed[kind]} ${kind} inputs handed to the session, ${m.received[kind]} counted received`);
-      }
-    }
-    if (m.totalReceived !== m.totalForwarded + m.totalDropped + m.deferred + m.buffered) {
-      fail(
-        'I4',
-        `received ${m.totalReceived} != forwarded ${m.totalForwarded} + dropped ${m.totalDropped} + deferred ${m.deferred} + buffered ${m.buffered}`,
-      );
-    }
-    if (m.buffered < 0 || (closed && m.buffered !== 0)) fail('I4', `${m.buffered} inputs buffered (closed: ${closed})`);
-    const onWire = this.transport.frames.filter(({ frame }) => frame.type === 'realtimeInput').length;
-    if (m.totalForwarded !== onWire) fail('I4', `${m.totalForwarded} inputs counted forwarded, ${onWire} on the wire`);
-    if (m.deferred !== 0 && (m.deferred !== 1 || session.state !== 'awaitingToolResponse')) {
-      fail('I5', `${m.deferred} activityEnd deferred in state ${session.state}`);
-    }
-
-    // I6: errors reach the application as typed error events, never as crashes: the machine
-    // itself never fails (an action that throws puts the actor in `error`).
-    const status = session.actor.getSnapshot().status;
-    if (status === 'error') fail('I6', `the session actor failed: ${String(session.actor.getSnapshot().error)}`);
-    for (const error of this.errors) {
-      if (!(error instanceof LiveSessionError)) fail('I6', `an error event carried ${String(error)}`);
-    }
-    if (processFailures.length > 0) fail('I6', `unhandled: ${processFailures.map(String).join('; ')}`);
-
-    // I2: a call the server cancelled while its tool ran has that tool aborted.
-    for (const call of this.calls.values()) {
-      if (call.cancelled && !call.settled && call.signal && !call.signal.aborted) {
-        fail('I2', `call ${call.id} was cancelled but its tool was not aborted`);
-      }
-    }
-
-    if (closed) {
-      this.checkClosed();
-      return;
-    }
-    if (!this.isConnected || session.state === 'idle') return;
-
-    // I3: the gate is exactly the set of calls the server waits on, and it reopens when that
-    // set is empty; no call holds it longer than the tool timeout.
-    const machinePending = session.pendingToolCalls().map((call) => call.key).sort();
-    const serverPending = this.pendingOn(this.connection?.index).sort();
-    if (machinePending.join() !== serverPending.join()) {
-      fail('I3', `the session waits on [${machinePending}] but the server on [${serverPending}]`);
-    }
-    const expectedState = serverPending.length === 0 ? 'streaming' : 'awaitingToolResponse';
-    if (session.state !== expectedState) fail('I3', `state ${session.state} with [${serverPending}] pending`);
-    for (const id of settled ? serverPending : []) {
-      const call = this.calls.get(id);
-      if (call && Date.now() - call.issuedAt >= this.options.toolTimeoutMs) {
-        fail('I3', `call ${id} (${call.behaviour}) still pending ${Date.now() - call.issuedAt} ms after it came`);
-      }
-    }
-    // I5: once the gate is open, an activityEnd the application gave is on the wire.
-    if (session.state === 'streaming' && this.endOwed) fail('I5', 'an activityEnd was asked for and never sent');
+    checkWorld(this, settled);
   }
 
   /** Lets everything that can still happen happen, then checks what must hold at rest. */
@@ -589,21 +356,13 @@ export class World {
       this.check();
       if (!this.hasScheduled) break;
     }
-    // I2: every call not cancelled has exactly one answer, if its connection is still open or
-    // the session left it for another (a goAway: the calls are answered on the old connection
-    // first); a connection the server closed owes nothing.
-    if (!this.isClosed && this.isConnected) {
-      for (const call of this.calls.values()) {
-        const closedBy = this.transport.connections[call.connection]?.closedWith?.by;
-        const answers = this.answers.get(call.id) ?? 0;
-        if (!call.cancelled && closedBy !== 'server' && answers !== 1) {
-          fail('I2', `call ${call.id} (${call.behaviour}) on connection ${call.connection} answered ${answers} times`);
-        }
-      }
-    }
+    // At rest every tool has settled: no call the session heard is still waiting for its answer.
+    const unresolved = this.ledger.unresolved();
+    if (!this.isClosed && unresolved.length > 0) fail('I2', `calls still pending at rest: [${unresolved}]`);
     await this.close();
     await flush();
     this.check();
+    checkClosedFinally(this);
   }
 
   /** Restores real timers. */
@@ -611,147 +370,4 @@ export class World {
     vi.useRealTimers();
     this.restoreRandom();
   }
-
-  /** The ids the server waits on over one connection. */
-  private pendingOn(connection: number | undefined): string[] {
-    return [...this.serverPending].filter((id) => this.calls.get(id)?.connection === connection);
-  }
-
-  /**
-   * Once the session has opened a newer connection, nothing more goes out on the old one's
-   * activity bracket: the new one starts with none open, and an activityEnd owed is moot.
-   */
-  private followConnection(): void {
-    this.replayWire();
-    const current = this.connection?.index ?? 0;
-    if (current > this.wireConnection) {
-      this.wireConnection = current;
-      this.wireActivityOpen = false;
-      this.endOwed = false;
-    }
-  }
-
-  private onClosed(): void {
-    this.framesAtClose = this.transport.frames.length;
-    for (const id of this.serverPending) {
-      const call = this.calls.get(id);
-      if (call && !call.settled) call.orphaned = true;
-    }
-  }
-
-  /** I7: closed is final. */
-  private checkClosed(): void {
-    if (this.transport.frames.length !== this.framesAtClose) {
-      fail('I7', `frames sent after close: ${describe(this.transport.frames.slice(this.framesAtClose))}`);
-    }
-    const late = this.transport.frames.filter((frame) => frame.afterClose);
-    if (late.length > 0) fail('I7', `frames sent on a closed connection: ${describe(late)}`);
-    const snapshot = this.session.actor.getSnapshot();
-    for (const [id, child] of Object.entries(snapshot.children)) {
-      if (child && child.getSnapshot().status !== 'stopped') fail('I7', `child ${id} is still ${child.getSnapshot().status}`);
-    }
-    if (vi.getTimerCount() !== 0) fail('I7', `${vi.getTimerCount()} timers left after close`);
-    for (const call of this.calls.values()) {
-      if (call.orphaned && call.signal && !call.signal.aborted) fail('I7', `the tool of ${call.id} was not aborted at close`);
-    }
-  }
-
-  /**
-   * Replays the frames the server got, with the server's own actions in between, as the server
-   * saw them: I1 (no realtime input while it waits), I2 (answers only for ids it waits on, on
-   * the connection they came on, once) and I5 (a well-formed activity bracket).
-   */
-  private replayWire(): void {
-    const frames = this.transport.frames;
-    const apply = (upTo: number) => {
-      while (this.logCursor < this.log.length && (this.log[this.logCursor] as ServerAction).at <= upTo) {
-        const action = this.log[this.logCursor++] as ServerAction;
-        if (action.kind === 'call') for (const id of action.ids) this.serverPending.add(id);
-        else if (action.kind === 'cancel') {
-          for (const id of action.ids) {
-            const call = this.calls.get(id);
-            if (call && this.serverPending.delete(id)) call.cancelled = true;
-          }
-        } else {
-          // The connection is gone: the server waits on nothing it sent there.
-          for (const id of this.pendingOn(action.connection)) this.serverPending.delete(id);
-        }
-      }
-    };
-    for (; this.cursor < frames.length; this.cursor += 1) {
-      apply(this.cursor);
-      const recorded = frames[this.cursor] as RecordedFrame;
-      const { frame } = recorded;
-      if (frame.type === 'realtimeInput') {
-        const waiting = this.pendingOn(recorded.connection);
-        if (waiting.length > 0) fail('I1', `${frame.input.kind} sent while the server waits on [${waiting}]`);
-        if (recorded.connection !== this.wireConnection) {
-          if (recorded.connection < this.wireConnection) fail('I7', `input on connection ${recorded.connection}, after a newer one`);
-          this.wireConnection = recorded.connection;
-          this.wireActivityOpen = false;
-          this.endOwed = false;
-        }
-        if (frame.input.kind === 'activityStart') {
-          if (this.wireActivityOpen) fail('I5', 'activityStart while an activity is open');
-          this.wireActivityOpen = true;
-        } else if (frame.input.kind === 'activityEnd') {
-          if (!this.wireActivityOpen) fail('I5', 'activityEnd without an activityStart');
-          this.wireActivityOpen = false;
-          this.endOwed = false;
-        }
-        continue;
-      }
-      if (frame.type !== 'toolResponse') continue;
-      for (const response of frame.responses) {
-        const id = response.id ?? '';
-        const call = this.calls.get(id);
-        if (!call) fail('I2', `an answer for ${id}, which the server never called`);
-        if (call.connection !== recorded.connection) fail('I2', `an answer for ${id} on connection ${recorded.connection}`);
-        if (!this.serverPending.delete(id)) {
-          fail('I2', `an answer for ${id}, which the server no longer waits on (cancelled: ${call.cancelled})`);
-        }
-        this.answers.set(id, (this.answers.get(id) ?? 0) + 1);
-        this.checkAnswer(call, response.response);
-      }
-    }
-    apply(Number.POSITIVE_INFINITY);
-  }
-
-  /** I2: the answer is the one the tool's behaviour calls for. */
-  private checkAnswer(call: CallRecord, response: unknown): void {
-    const timeout = { error: `'${call.behaviour === 'badArgs' ? STRICT_TOOL : TOOL}' did not finish within ${this.options.toolTimeoutMs} ms` };
-    const timedOut = JSON.stringify(response) === JSON.stringify(timeout);
-    if (timedOut) {
-      if (!['async', 'reject', 'hang'].includes(call.behaviour)) fail('I2', `${call.behaviour} call ${call.id} timed out`);
-      if (Date.now() - call.issuedAt < this.options.toolTimeoutMs) fail('I3', `call ${call.id} timed out early`);
-      return;
-    }
-    const expected: Record<Behaviour, unknown> = {
-      sync: { output: { done: call.id } },
-      hangUp: { output: { done: call.id } },
-      chatty: { output: { done: call.id } },
-      async: { output: { done: call.id } },
-      reject: { error: `'${TOOL}' failed: ${FAILURE}` },
-      throw: { error: `'${TOOL}' failed: ${FAILURE}` },
-      hang: timeout,
-      unknown: { error: "no tool named 'missing'" },
-      badArgs: { error: `invalid arguments for '${STRICT_TOOL}': args.n: expected number, got string` },
-    };
-    if (JSON.stringify(response) !== JSON.stringify(expected[call.behaviour])) {
-      fail('I2', `call ${call.id} (${call.behaviour}) answered ${JSON.stringify(response)}`);
-    }
-  }
-}
-
-/** The wire call of a behaviour. */
-function callOf(id: string, behaviour: Behaviour): FunctionCall {
-  if (behaviour === 'unknown') return { id, name: 'missing', args: {} };
-  if (behaviour === 'badArgs') return { id, name: STRICT_TOOL, args: { n: 'one' } };
-  return { id, name: TOOL, args: {} };
-}
-
-function describe(frames: readonly RecordedFrame[]): string {
-  return frames
-    .map(({ frame }) => (frame.type === 'realtimeInput' ? frame.input.kind : frame.type === 'toolResponse' ? `toolResponse(${frame.responses.map((r) => r.id)})` : frame.type))
-    .join(', ');
 }

@@ -1,28 +1,18 @@
 /**
- * Drivers that play a spec event against a real session, on one of two transports:
- *
- * - `scripted`: `createScriptedTransport()` (manual open), a synchronous server in-process;
- * - `emulator`: the real `@google/genai` SDK over a WebSocket to `startLiveEmulator()`.
+ * Drivers that play a spec event against a real session, on one of two transports
+ * (`scriptedDriver.ts`, `emulatorDriver.ts`): this file holds what they share.
  *
  * Each event is caused the way it happens for real (the application calls the session, the
- * server sends a message, a tool settles) and the driver then waits, on the session's own
- * inspection stream, until the machine has processed it. No sleeps: every wait is for a precise
- * event, bounded by a deadline that fails the test with its name.
+ * server sends a message, a tool settles) and the driver then waits until the session has
+ * processed it: on the session's own inspection stream, or, for a mic frame (which the fast lane
+ * may send without an event), until the mic actor asks for the next one. No sleeps: every wait
+ * is for a precise event, bounded by a deadline that fails the test with its name.
  */
-import { GoogleGenAI, Modality } from '@google/genai';
 import type { InspectionEvent } from 'xstate';
-import { createLiveSession, defineTool, type LiveSession } from '../../src/index.js';
-import { TransportError } from '../../src/protocol/index.js';
+import { defineTool, type LiveSession } from '../../src/index.js';
 import type { SessionEvent } from '../../src/machines/types.js';
-import {
-  createScriptedTransport,
-  startLiveEmulator,
-  type EmulatorConnection,
-  type LiveEmulator,
-  type ScriptedConnection,
-} from '../../src/testing/index.js';
 import { PushSource } from '../fuzz/pushSource.js';
-import { MAX_ATTEMPTS, type SpecEvent, type SpecFrame } from './spec.machine.js';
+import { MAX_ATTEMPTS, type Conn, type SpecEvent, type SpecFrame } from './spec.machine.js';
 
 /** 20 ms of 16 kHz PCM16 silence. */
 const FRAME = new Uint8Array(640);
@@ -35,20 +25,21 @@ export const OUTPUT = (id: string) => ({ call: id });
 export const FAILURE = 'tool failed';
 export const ERROR_TEXT = `'${TOOL_NAME}' failed: ${FAILURE}`;
 
-/** A frame as it reached the server, reduced to what the spec predicts. */
+/** A frame as it reached the server (on which connection, 0-based), reduced to what the spec predicts. */
 export type WireFrame =
-  | { realtimeInput: string }
-  | { toolResponse: { id: string | undefined; response: unknown }[] }
+  | { realtimeInput: string; connection: number }
+  | { toolResponse: { id: string | undefined; response: unknown }[]; connection: number }
   | { unexpected: unknown };
 
-/** The wire form of a spec frame, given how each call's tool settled. */
-export function expectedFrame(frame: SpecFrame, outcomes: ReadonlyMap<string, 'ok' | 'error'>): WireFrame {
-  if ('realtimeInput' in frame) return frame;
+/** The wire form of a spec frame on connection `connection`, given how each call's tool settled. */
+export function expectedFrame(frame: SpecFrame, outcomes: ReadonlyMap<string, 'ok' | 'error'>, connection: number): WireFrame {
+  if ('realtimeInput' in frame) return { realtimeInput: frame.realtimeInput, connection };
   return {
     toolResponse: frame.toolResponse.map((id) => ({
       id,
       response: outcomes.get(id) === 'ok' ? { output: OUTPUT(id) } : { error: ERROR_TEXT },
     })),
+    connection,
   };
 }
 
@@ -61,7 +52,7 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
-const DEADLINE_MS = 3_000;
+export const DEADLINE_MS = 3_000;
 
 /**
  * The session options every path's session shares: a bounded number of reconnect attempts with
@@ -120,10 +111,16 @@ export function createEventTap() {
   };
 }
 
-type EventTap = ReturnType<typeof createEventTap>;
+export type EventTap = ReturnType<typeof createEventTap>;
 
-/** The server's side of one path's connection: what differs between the two transports. */
-interface ServerSide {
+/** A call the server waits on, and the connection (0-based) it waits on it. */
+export interface ServerCall {
+  id: string;
+  connection: number;
+}
+
+/** The server's side of one path's connections: what differs between the two transports. */
+export interface ServerSide {
   /** The session has started connecting. */
   connecting(): void;
   /** Completes setup so that connect() resolves; resolves once the server side is known. */
@@ -139,11 +136,13 @@ interface ServerSide {
   malformed(): void;
   setupCompleteAgain(): void;
   transportError(): void;
-  close(retryable: boolean): void;
-  toolCall(ids: readonly string[]): void;
-  cancel(ids: readonly string[]): void;
-  /** Call ids the server is waiting on. */
-  pending(): string[];
+  close(retryable: boolean, on: Conn): void;
+  toolCall(ids: readonly string[], on: Conn): void;
+  cancel(ids: readonly string[], on: Conn): void;
+  /** Calls the server is waiting on, on every connection still open. */
+  pending(): ServerCall[];
+  /** The connections still open, or undefined where the transport cannot tell (the emulator). */
+  openConnections(): number[] | undefined;
   /** The frames received so far, once at least `count` have arrived. */
   frames(count: number): Promise<WireFrame[]>;
   /** Why the server refused a frame (a gate violation is a 1008), if it did. */
@@ -162,8 +161,10 @@ export interface Driver {
   readonly signals: Map<string, AbortSignal>;
   /** Plays one spec event and waits until the session has processed it. */
   play(event: SpecEvent): Promise<void>;
-  /** Call ids the server is waiting on (its own bookkeeping). */
-  serverPending(): string[];
+  /** Calls the server is waiting on (its own bookkeeping). */
+  serverPending(): ServerCall[];
+  /** The connections still open, where the transport can tell. */
+  openConnections(): number[] | undefined;
   /** Frames the server received; waits (emulator) until at least `count` arrived. */
   wire(count: number): Promise<WireFrame[]>;
   refusal(): string | undefined;
@@ -171,14 +172,23 @@ export interface Driver {
   finish(): Promise<WireFrame[]>;
 }
 
+type ToolResults = Map<string, { resolve: (value: unknown) => void; reject: (error: Error) => void }>;
+
+/** A mic source that fails as it is opened: the mic actor fails, and the session recovers. */
+const BROKEN_MIC: AsyncIterable<Uint8Array> = {
+  [Symbol.asyncIterator]() {
+    throw new Error('the microphone could not be opened');
+  },
+};
+
 /** Shared by both drivers: the session's side of every event. */
-function createDriver(
+export function createDriver(
   transport: Driver['transport'],
   makeSession: (tap: EventTap, tools: ReturnType<typeof lookupTool>) => LiveSession,
   server: (session: LiveSession, tap: EventTap) => ServerSide,
 ): Driver {
   const tap = createEventTap();
-  const results = new Map<string, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  const results: ToolResults = new Map();
   const outcomes = new Map<string, 'ok' | 'error'>();
   const signals = new Map<string, AbortSignal>();
   const session = makeSession(tap, lookupTool(results, signals));
@@ -186,10 +196,12 @@ function createDriver(
   let mic: PushSource | undefined;
   let connecting: Promise<void> | undefined;
 
-  const processed = (type: SessionEvent['type'], what: string = type) =>
-    tap.next((event) => event.type === type, what);
+  const processed = (type: SessionEvent['type'], what: string = type) => tap.next((event) => event.type === type, what);
+  const matches = (state: Parameters<ReturnType<LiveSession['actor']['getSnapshot']>['matches']>[0]) =>
+    session.actor.getSnapshot().matches(state);
 
   const play = async (event: SpecEvent): Promise<void> => {
+    const on: Conn = 'on' in event && event.on === 'old' ? 'old' : 'current';
     switch (event.type) {
       case 'CONNECT':
         // Not awaited: the spec goes through idle.connecting first. A connect that the session
@@ -199,9 +211,7 @@ function createDriver(
         side.connecting();
         return;
       case 'server.setupComplete':
-        if (session.actor.getSnapshot().matches({ idle: 'reconnecting' })) {
-          return waitFor(processed(event.type), () => side.acceptReconnect());
-        }
+        if (matches({ idle: 'reconnecting' })) return waitFor(processed(event.type), () => side.acceptReconnect());
         if (session.state === 'idle') {
           await side.accept();
           await within(connecting ?? Promise.reject(new Error('setupComplete before CONNECT')), DEADLINE_MS, 'connect()');
@@ -211,10 +221,17 @@ function createDriver(
       case 'CLOSE':
         await session.close();
         return;
-      case 'input.audio':
-        if (mic) return waitFor(processed(event.type, 'audio from the mic'), () => mic?.push(FRAME));
-        session.sendAudio(FRAME);
-        return;
+      case 'input.audio': {
+        // A mic frame may take the fast lane (no event): wait until the mic actor is done with it.
+        const source = mic;
+        if (!source) {
+          session.sendAudio(FRAME);
+          return;
+        }
+        const taken = source.nextRead();
+        source.push(FRAME);
+        return within(taken, DEADLINE_MS, 'the mic actor to take a frame');
+      }
       case 'input.video':
         session.sendVideo(new Uint8Array([0xff, 0xd8, 0xff]), 'image/jpeg');
         return;
@@ -246,6 +263,10 @@ function createDriver(
         mic = undefined;
         return waitFor(processed(event.type), () => source.end());
       }
+      case 'xstate.error.actor.*':
+        // The mic's source throws as it is opened. Attaching it stops the mic attached before, if any.
+        mic = undefined;
+        return waitFor(processed('xstate.error.actor.mic', 'the mic actor to fail'), () => session.attachMic(BROKEN_MIC));
       case 'server.content':
         return waitFor(processed(event.type), () => side.content());
       case 'server.usage':
@@ -259,28 +280,27 @@ function createDriver(
       case 'transport.error':
         return waitFor(processed(event.type), () => side.transportError());
       case 'transport.closed': {
-        const opening =
-          session.actor.getSnapshot().matches({ idle: 'connecting' }) ||
-          session.actor.getSnapshot().matches({ idle: { reconnecting: 'opening' } });
-        return waitFor(processed(event.type), () => (opening ? side.refuse(event.retryable) : side.close(event.retryable)));
+        const opening = on === 'current' && (matches({ idle: 'connecting' }) || matches({ idle: { reconnecting: 'opening' } }));
+        return waitFor(processed(event.type), () => (opening ? side.refuse(event.retryable) : side.close(event.retryable, on)));
       }
       case 'timer.reconnectBackoff':
         // The paths' sessions back off 0 ms: the timer fires by itself; wait until it has.
-        return until(
-          session,
-          () => !session.actor.getSnapshot().matches({ idle: { reconnecting: 'backoff' } }),
-          'the reconnect backoff to end',
-        );
-      case 'timer.freshHandleWait':
+        return until(session, () => !matches({ idle: { reconnecting: 'backoff' } }), 'the reconnect backoff to end');
+      case 'goAway.due':
+        // The machine raises it itself, 48 s after the paths' goAway (`timeLeft` 50 s): the driver
+        // plays the timer's part. (The timer still set never fires within a path: the session is
+        // closed long before, which cancels it.)
+        return waitFor(processed(event.type), () => session.actor.send({ type: 'goAway.due' }));
       case 'timer.connectionStable':
       case 'tool.executorIdle':
       case 'buffer.replay':
       case 'buffer.evicted':
+      case 'transport.sendFailed':
         throw new Error(`${event.type} is not walked (see mirror.test.ts)`);
       case 'server.toolCall':
-        return waitFor(processed(event.type), () => side.toolCall(event.ids));
+        return waitFor(processed(event.type), () => side.toolCall(event.ids, on));
       case 'server.toolCallCancellation':
-        return waitFor(processed(event.type), () => side.cancel(event.ids));
+        return waitFor(processed(event.type), () => side.cancel(event.ids, on));
       case 'tool.result': {
         const result = results.get(event.id);
         if (!result) throw new Error(`no running tool for call ${event.id}`);
@@ -301,6 +321,7 @@ function createDriver(
     signals,
     play,
     serverPending: () => side.pending(),
+    openConnections: () => side.openConnections(),
     wire: (count) => side.frames(count),
     refusal: () => side.refusal(),
     finish: () => side.finish(session),
@@ -314,10 +335,7 @@ async function waitFor(processed: Promise<void>, act: () => void): Promise<void>
 }
 
 /** The model's tool: each call waits for the path to settle it. */
-function lookupTool(
-  results: Map<string, { resolve: (value: unknown) => void; reject: (error: Error) => void }>,
-  signals: Map<string, AbortSignal>,
-) {
+function lookupTool(results: ToolResults, signals: Map<string, AbortSignal>) {
   return [
     defineTool({
       name: TOOL_NAME,
@@ -330,198 +348,4 @@ function lookupTool(
         }),
     }),
   ];
-}
-
-/** A path's session over a scripted transport. */
-export function scriptedDriver(): Driver {
-  const transport = createScriptedTransport({ open: 'manual' });
-  return createDriver(
-    'scripted',
-    (tap, tools) => createLiveSession({ transport, tools, ...SESSION_OPTIONS, inspect: (event) => tap.inspect(event) }),
-    () => {
-      // The newest connection: after a reconnect, the one the session opened last.
-      const connection = (): ScriptedConnection => {
-        const found = transport.connections.at(-1);
-        if (!found) throw new Error('no connection was opened');
-        return found;
-      };
-      const frames = (): WireFrame[] => transport.frames.map(({ frame }) => fromScripted(frame));
-      return {
-        connecting: () => undefined,
-        accept: async () => connection().accept(),
-        acceptReconnect: () => connection().accept(),
-        refuse: (retryable) => connection().serverClose(...closeOf(retryable)),
-        content: () =>
-          connection().send({
-            serverContent: {
-              modelTurn: { parts: [{ inlineData: { data: 'AAAA', mimeType: 'audio/pcm;rate=24000' } }] },
-            },
-          }),
-        usage: () => connection().send({ usageMetadata: { totalTokenCount: 10 } }),
-        goAway: () => connection().goAway('50s'),
-        resumptionUpdate: () => connection().send({ sessionResumptionUpdate: { newHandle: 'h1', resumable: true } }),
-        malformed: () => connection().send({ sessionResumptionUpdate: { newHandle: 5 } }),
-        setupCompleteAgain: () => connection().setupComplete(),
-        transportError: () => connection().error(new Error('socket hiccup')),
-        close: (retryable) => connection().serverClose(...closeOf(retryable)),
-        toolCall: (ids) => connection().toolCall(ids.map((id) => ({ id, name: TOOL_NAME, args: {} }))),
-        cancel: (ids) => connection().cancel([...ids]),
-        pending: () => [...(transport.connections.at(-1)?.pending ?? [])],
-        frames: (count) => {
-          const got = frames();
-          if (got.length < count) throw new Error(`the server got ${got.length} frames, expected ${count}`);
-          return Promise.resolve(got);
-        },
-        refusal: () => {
-          const violations = transport.connections.flatMap((c) => c.violations);
-          const late = transport.frames.filter((f) => f.afterClose);
-          if (violations.length > 0) return `gate violations: ${JSON.stringify(violations)}`;
-          if (late.length > 0) return `frames after close: ${JSON.stringify(late)}`;
-          return undefined;
-        },
-        finish: async (session) => {
-          await session.close();
-          return frames();
-        },
-      };
-    },
-  );
-}
-
-function fromScripted(frame: ScriptedConnection['frames'][number]['frame']): WireFrame {
-  if (frame.type === 'realtimeInput') return { realtimeInput: frame.input.kind };
-  if (frame.type !== 'toolResponse') throw new Error(`the spec has no ${frame.type}`);
-  return { toolResponse: frame.responses.map(({ id, response }) => ({ id, response })) };
-}
-
-/** One emulator shared by every emulator path of a suite; paths run one after the other. */
-export interface EmulatorFixture {
-  emulator: LiveEmulator;
-  ai: GoogleGenAI;
-  /** Runs on the next connection the emulator accepts, before its setup is read. */
-  onNextConnection: ((connection: EmulatorConnection) => void) | undefined;
-}
-
-/** The model name the emulator paths connect with. */
-export const MODEL = 'models/gemini-live-test';
-
-/** A path's session over the real SDK to the emulator. */
-export function emulatorDriver(fixture: EmulatorFixture): Driver {
-  let connection: Promise<EmulatorConnection> | undefined;
-  let open: EmulatorConnection | undefined;
-  return createDriver(
-    'emulator',
-    (tap, tools) =>
-      createLiveSession({
-        ai: fixture.ai,
-        model: MODEL,
-        config: { responseModalities: [Modality.AUDIO] },
-        tools,
-        ...SESSION_OPTIONS,
-        inspect: (event) => tap.inspect(event),
-      }),
-    (session) => {
-      const claim = (): Promise<EmulatorConnection> => {
-        connection ??= fixture.emulator.nextConnection().then((c) => (open = c));
-        return connection;
-      };
-      const live = (): EmulatorConnection => {
-        if (!open) throw new Error('the emulator connection is not known yet');
-        return open;
-      };
-      const frames = (c: EmulatorConnection | undefined): WireFrame[] =>
-        (c?.frames ?? []).flatMap((frame) => (frame.message?.setup ? [] : [fromEmulator(frame.message)]));
-      return {
-        // Every connect is claimed, so that the next path never gets this path's connection.
-        connecting: () => void claim(),
-        // The emulator completes setup by itself.
-        accept: async () => {
-          await within(claim(), DEADLINE_MS, 'the emulator connection');
-        },
-        acceptReconnect: () => {
-          throw new Error('the emulator paths stay on one connection');
-        },
-        refuse: (retryable) => {
-          // connect() was called in this same tick and the socket cannot have been accepted
-          // yet: no I/O runs between two steps that only await microtasks.
-          fixture.onNextConnection = (c) => c.close(...closeOf(retryable));
-        },
-        content: () => live().sendAudio({ ms: 20 }),
-        usage: () => live().sendUsage({ totalTokenCount: 10 }),
-        // The spec's goAway only announces: the emulator must not close at the deadline.
-        goAway: () => live().sendGoAway('50s', { close: false }),
-        resumptionUpdate: () => live().sendResumptionUpdate('h1', true),
-        malformed: () => live().sendRaw({ sessionResumptionUpdate: { newHandle: 5 } }),
-        setupCompleteAgain: () => live().sendRaw({ setupComplete: {} }),
-        // A WebSocket error is always followed by its close, so no server can cause a lone
-        // transport error: the driver plays the connection actor's part and sends the event.
-        transportError: () =>
-          session.actor.send({
-            type: 'transport.error',
-            generation: session.actor.getSnapshot().context.generation,
-            error: new TransportError('TRANSPORT_ERROR', 'socket hiccup'),
-          }),
-        close: (retryable) => live().close(...closeOf(retryable)),
-        toolCall: (ids) => {
-          live().sendToolCall(ids.map((id) => ({ id, name: TOOL_NAME, args: {} })));
-        },
-        cancel: (ids) => {
-          live().cancelToolCalls(ids);
-        },
-        pending: () => open?.pendingToolCallIds ?? [],
-        frames: async (count) => {
-          if (count === 0) return frames(open);
-          const c = await within(claim(), DEADLINE_MS, 'the emulator connection');
-          // frames[0] is the setup: the count-th frame after it is at index `count`.
-          await c.waitForMessage(() => true, { fromFrame: count, timeoutMs: DEADLINE_MS });
-          return frames(c);
-        },
-        refusal: () => {
-          const refused = open?.refusal;
-          if (refused) return `the emulator refused a frame: ${refused.code} ${refused.reason} (${refused.problem})`;
-          if (fixture.emulator.stats.violations1008 > 0) return 'the emulator closed a connection with 1008';
-          return undefined;
-        },
-        finish: async (s) => {
-          await s.close();
-          if (!connection) return [];
-          const c = await within(connection, DEADLINE_MS, 'the emulator connection');
-          await within(c.closed, DEADLINE_MS, 'the emulator connection to close');
-          return frames(c);
-        },
-      };
-    },
-  );
-}
-
-function fromEmulator(message: EmulatorConnection['frames'][number]['message']): WireFrame {
-  const input = message?.realtimeInput;
-  if (input) {
-    const kinds = (['audio', 'video', 'text', 'activityStart', 'activityEnd', 'audioStreamEnd'] as const).filter(
-      (kind) => input[kind] !== undefined,
-    );
-    if (kinds.length === 1) return { realtimeInput: kinds[0] as string };
-  }
-  const responses = message?.toolResponse?.functionResponses;
-  if (responses) return { toolResponse: responses.map(({ id, response }) => ({ id, response })) };
-  return { unexpected: message };
-}
-
-/** Starts the emulator of a suite: strict (no grace window), so a gate violation is a sure 1008. */
-export async function startFixture(): Promise<EmulatorFixture> {
-  const fixture: EmulatorFixture = {
-    emulator: undefined as unknown as LiveEmulator,
-    ai: undefined as unknown as GoogleGenAI,
-    onNextConnection: undefined,
-  };
-  fixture.emulator = await startLiveEmulator({
-    graceMs: 0,
-    onConnection: (connection) => {
-      const hook = fixture.onNextConnection;
-      fixture.onNextConnection = undefined;
-      hook?.(connection);
-    },
-  });
-  fixture.ai = new GoogleGenAI({ apiKey: 'test', httpOptions: { baseUrl: fixture.emulator.baseUrl } });
-  return fixture;
 }

@@ -3,7 +3,8 @@
  * through the scripted transport and through the real SDK against the emulator.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emulatorDriver, scriptedDriver, startFixture, type EmulatorFixture } from './drivers.js';
+import { emulatorDriver, startFixture, type EmulatorFixture } from './emulatorDriver.js';
+import { scriptedDriver } from './scriptedDriver.js';
 import { describePath, runPath, simplePaths, transitionPaths, type SpecPath } from './paths.js';
 
 /**

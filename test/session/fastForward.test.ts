@@ -3,16 +3,29 @@ import { sessionMachine } from '../../src/machines/session.machine.js';
 import { FastLane, LANE_EVENTS } from '../../src/session/fastLane.js';
 import { FRAME, connectedSession, sentKinds } from '../helpers.js';
 
-/** The input events whose one transition in `streaming` is the unguarded, targetless forward and count. */
+/**
+ * The input events whose transition in `streaming` is the unguarded, targetless forward and count,
+ * once nothing is left in the buffer (its first branch, `holdsBufferedInput`, never holds at rest:
+ * the replay is done within the step that entered streaming).
+ */
 function plainForwardsOfTheChart(): string[] {
   const streaming = sessionMachine.states.streaming;
   if (!streaming) throw new Error('no streaming state');
+  const names = (transition: { actions: readonly unknown[] }) =>
+    transition.actions.map((action) => (typeof action === 'string' ? action : (action as { type?: string }).type));
+  const guardOf = (transition: { guard?: unknown }) => (transition.guard as { type?: string } | undefined)?.type ?? transition.guard;
   return [...streaming.transitions.entries()]
     .filter(([type, transitions]) => {
-      if (!type.startsWith('input.') || transitions.length !== 1) return false;
-      const [only] = transitions;
-      const names = only?.actions.map((action) => (typeof action === 'string' ? action : (action as { type?: string }).type));
-      return only !== undefined && only.guard === undefined && only.target === undefined && JSON.stringify(names) === JSON.stringify(['forwardInput', 'countForwarded']);
+      if (!type.startsWith('input.') || transitions.length !== 2) return false;
+      const [behind, plain] = transitions;
+      return (
+        behind !== undefined &&
+        plain !== undefined &&
+        guardOf(behind) === 'holdsBufferedInput' &&
+        plain.guard === undefined &&
+        plain.target === undefined &&
+        JSON.stringify(names(plain)) === JSON.stringify(['forwardInput', 'countForwarded'])
+      );
     })
     .map(([type]) => type)
     .sort();

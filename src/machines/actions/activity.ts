@@ -4,7 +4,7 @@
  * go out in order when it reopens, so a push-to-talk press and release across a tool call keep
  * their bracket.
  */
-import { countDeferred, countDeferredLost, countDeferredSent } from '../counters.js';
+import { countDeferred, countDeferredLost, countDeferredSent, countDropped } from '../counters.js';
 import { bracketOpenAfter } from '../guards.js';
 import { baseSetup, connectionId } from '../setup.js';
 import type { ActivitySignal, ConnectionCommand, DropReason } from '../types.js';
@@ -14,14 +14,26 @@ export const activityActions = {
   openActivity: baseSetup.assign({ activityOpen: true }),
   closeActivity: baseSetup.assign({ activityOpen: false }),
 
-  /** Holds an activity signal back until the gate reopens (the guards checked the bracket). */
-  deferActivity: baseSetup.assign(({ context, event }) => {
-    if (event.type !== 'input.activityStart' && event.type !== 'input.activityEnd') return {};
+  /**
+   * Holds an activity signal back until the gate reopens (the guards checked the bracket). A press
+   * that follows a release which itself followed a press, all while gated, takes that release
+   * back: the bracket between them would be empty (its audio was dropped as gated), so the two
+   * are dropped (`gated`) and the utterance goes on. At most end, start, end are ever held.
+   */
+  deferActivity: baseSetup.enqueueActions(({ context, event, enqueue }) => {
+    if (event.type !== 'input.activityStart' && event.type !== 'input.activityEnd') return;
     const signal: ActivitySignal = event.type === 'input.activityStart' ? 'activityStart' : 'activityEnd';
-    return {
-      deferredActivity: [...context.deferredActivity, signal],
-      counters: countDeferred(context.counters, signal),
-    };
+    const held = context.deferredActivity;
+    if (signal === 'activityStart' && held.at(-1) === 'activityEnd' && held.at(-2) === 'activityStart') {
+      enqueue.assign({
+        deferredActivity: held.slice(0, -1),
+        counters: countDropped(countDeferredLost(context.counters, 1, 'gated'), 'activityStart', 'gated'),
+      });
+      enqueue.emit({ type: 'inputDropped', kind: 'activityEnd', reason: 'gated' });
+      enqueue.emit({ type: 'inputDropped', kind: 'activityStart', reason: 'gated' });
+      return;
+    }
+    enqueue.assign({ deferredActivity: [...held, signal], counters: countDeferred(context.counters, signal) });
   }),
 
   /** Sends the signals held back while gated, in order. Runs after the toolResponse went out. */

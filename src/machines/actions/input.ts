@@ -10,6 +10,7 @@ import {
   countForwarded,
   countReplayed,
 } from '../counters.js';
+import { bufferingPolicy } from '../guards.js';
 import { baseSetup, BUFFER_ID, connectionId } from '../setup.js';
 import type { ConnectionCommand, DropReason, InputBufferCommand, InputEvent, SessionEvent } from '../types.js';
 import { inputKind, toRealtimeInput } from '../wire.js';
@@ -77,6 +78,16 @@ export const inputActions = {
   dropActivityAlreadyOpen: dropInputAs('activityAlreadyOpen'),
   bufferGatedInput: bufferInputFor('inputWhileGated'),
   bufferReconnectingInput: bufferInputFor('inputWhileReconnecting'),
+
+  /** Puts input behind the input the buffer holds, bounded as that input is (the guard checked a policy buffers). */
+  bufferBehindBuffered: baseSetup.enqueueActions(({ context, event, enqueue }) => {
+    const input = asInput(event);
+    const policy = bufferingPolicy(context);
+    if (!input || !policy) return;
+    const realtime = toRealtimeInput(input);
+    enqueue.sendTo(BUFFER_ID, { type: 'buffer.push', input: realtime, maxMs: policy.buffer.maxMs } satisfies InputBufferCommand);
+    enqueue.assign({ counters: countBuffered(context.counters, realtime.kind) });
+  }),
 
   /** Asks the buffer for what it holds; it answers with one `buffer.replay` event. */
   flushBuffer: baseSetup.sendTo(BUFFER_ID, { type: 'buffer.flush' } satisfies InputBufferCommand),

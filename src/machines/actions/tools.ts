@@ -80,13 +80,14 @@ export const toolActions = {
       const blocking = blocks(context, call.name);
       const callBatch = blocking ? sharedBatch : ++lastBatch;
       let key = callKey(call, callBatch, index);
-      const clash = pending[key];
-      if (clash?.generation === generation) {
+      // An id pending on this connection already (whatever its key): a repeat, not a call of its own.
+      if (call.id !== undefined && Object.values(pending).some((other) => other.id === call.id && other.generation === generation)) {
         duplicates.push(new ProtocolError('DUPLICATE_CALL_ID', `call id ${key} is already pending`, call));
         return;
       }
-      // Another connection's call with the same id: both are pending, each under a key of its own.
-      if (clash || ledger[key]) key = `${key}@${generation}`;
+      // A key taken by another connection's call, or by one settled before: a key of its own.
+      const base = key;
+      for (let n = 1; pending[key] || ledger[key]; n += 1) key = n === 1 ? `${base}@${generation}` : `${base}@${generation}#${n}`;
       accepted += 1;
       const earlier = earlierRun(context, call, generation, now);
       const idempotencyKey = earlier?.idempotencyKey ?? `${context.settings.sessionId}:${++seq}`;
