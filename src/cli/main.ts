@@ -29,6 +29,10 @@ Options:
   --grace-ms <n>      tolerance for realtime input in flight when a tool call goes out (default 20)
   --no-call-ids       send tool calls without ids (Vertex AI style)
   --silent-cancel     on 3.8, input cancels a BLOCKING call without a toolCallCancellation
+  --age-limit-ms <n>  cut each connection with 1011 Deadline expired this long after setup
+  --fail-resume       refuse every resume with 1007
+  --refuse-resume-while-open
+                      refuse with 1011 a resume while the socket that offered its handle is open
   -h, --help          show this text`;
 
 /** Exit code for a command-line mistake, as most CLIs use. */
@@ -100,6 +104,9 @@ function parseEmulateArgs(args: string[]) {
         'grace-ms': { type: 'string' },
         'no-call-ids': { type: 'boolean' },
         'silent-cancel': { type: 'boolean' },
+        'age-limit-ms': { type: 'string' },
+        'fail-resume': { type: 'boolean' },
+        'refuse-resume-while-open': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -124,6 +131,9 @@ async function emulate(args: string[]): Promise<void> {
     graceMs: nonNegativeInteger(values['grace-ms'], 'grace-ms', 20),
     callIds: !values['no-call-ids'],
     silentCancel: values['silent-cancel'] === true,
+    ...(values['age-limit-ms'] === undefined ? {} : { connectionAgeLimitMs: nonNegativeInteger(values['age-limit-ms'], 'age-limit-ms', 0) }),
+    failResume: values['fail-resume'] === true,
+    refuseResumeWhileOpen: values['refuse-resume-while-open'] === true,
     scenario,
     onConnection: (connection) => {
       line(connection.id, `connected ${connection.apiVersion}`);

@@ -91,6 +91,23 @@ describe('gemini-live-fsm emulate', () => {
     expect((await cli.exited).code).toBe(0);
   });
 
+  it('cuts connections at the age limit and refuses resumes, as told', async () => {
+    const cli = runCli(['emulate', '--age-limit-ms', '300', '--fail-resume']);
+    const [, baseUrl = ''] = await cli.line(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    const client = await openRaw(baseUrl);
+    client.send({ setup: { model: MODELS.live38, sessionResumption: {} } });
+    const update = await client.waitFor((message) => 'sessionResumptionUpdate' in message);
+    expect(await client.closed).toEqual({ code: 1011, reason: 'Deadline expired before operation could complete.' });
+    await cli.line(/\[1\] closed 1011 by server Deadline expired before operation could complete\./);
+    const resumed = await openRaw(baseUrl);
+    const handle = (update['sessionResumptionUpdate'] as { newHandle: string }).newHandle;
+    resumed.send({ setup: { model: MODELS.live38, sessionResumption: { handle } } });
+    expect((await resumed.closed).code).toBe(1007);
+    await cli.line(/\[2\] closed 1007 by server/);
+    cli.child.kill('SIGTERM');
+    expect((await cli.exited).code).toBe(0);
+  });
+
   it('prints usage and exits 2 on unknown arguments', async () => {
     const { code, stderr } = await runCli(['emulate', '--bogus']).exited;
     expect(code).toBe(2);
@@ -104,5 +121,6 @@ describe('gemini-live-fsm emulate', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/--scenario <name>.*echo, tool-call, parallel-tools, back-to-back, cancel, async-tool, blocking-cancel, extended-thinking/);
     expect(stdout).toMatch(/--silent-cancel/);
+    expect(stdout).toMatch(/--age-limit-ms <n>[\s\S]*--fail-resume[\s\S]*--refuse-resume-while-open/);
   });
 });

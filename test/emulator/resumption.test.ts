@@ -19,12 +19,31 @@ describe('session resumption', () => {
       { name: 'get_time', args: {} },
     ]);
     await client.waitFor(isToolCall);
+    // A toolCall makes the session not resumable until every call is answered.
+    expect(await client.waitFor(isUpdate, 3)).toEqual({ sessionResumptionUpdate: { resumable: false } });
     // Answering one of two calls leaves the session mid-tool-call: not resumable.
     client.send({ toolResponse: { functionResponses: [{ id: a, name: 'get_weather', response: {} }] } });
-    expect(await client.waitFor(isUpdate, 3)).toEqual({ sessionResumptionUpdate: { resumable: false } });
+    expect(await client.waitFor(isUpdate, 4)).toEqual({ sessionResumptionUpdate: { resumable: false } });
     client.send({ toolResponse: { functionResponses: [{ id: b, name: 'get_time', response: {} }] } });
-    expect(await client.waitFor(isUpdate, 4)).toEqual({ sessionResumptionUpdate: { newHandle: 'handle-3', resumable: true } });
+    expect(await client.waitFor(isUpdate, 5)).toEqual({ sessionResumptionUpdate: { newHandle: 'handle-3', resumable: true } });
     expect(connection.lastHandle).toBe('handle-3');
+  });
+
+  it('offers no resumable handle while the model generates, and one at the end of its turn', async () => {
+    const live = await emulator();
+    const { client, connection } = await connectRaw(live, { sessionResumption: {} });
+    await client.waitFor(isUpdate);
+    connection.sendOutputTranscription('Hello');
+    connection.sendAudio({ ms: 200 });
+    connection.sendText('there');
+    expect(await client.waitFor(isUpdate, 2)).toEqual({ sessionResumptionUpdate: { resumable: false } });
+    connection.sendTurnComplete();
+    expect(await client.waitFor(isUpdate, 3)).toEqual({ sessionResumptionUpdate: { newHandle: 'handle-2', resumable: true } });
+    // One non-resumable update per turn, sent before the turn's first output.
+    const kinds = client.received.map(({ message }) => (isUpdate(message) ? `update:${String((message["sessionResumptionUpdate"] as { resumable: boolean }).resumable)}` : Object.keys(message)[0]));
+    expect(kinds.filter((kind) => kind === 'update:false')).toHaveLength(1);
+    expect(kinds.indexOf('update:false')).toBeLessThan(kinds.indexOf('serverContent'));
+    expect(connection.lastHandle).toBe('handle-2');
   });
 
   it('sends no updates when setup did not ask for them', async () => {

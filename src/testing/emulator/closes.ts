@@ -25,6 +25,13 @@ export const CLOSE_REASONS = {
   tokenExpired: { code: 1008, reason: 'Token has expired.' },
   /** A key or token the service does not know. The text was seen; the code is unverified. */
   invalidApiKey: { code: 1007, reason: 'API key not valid. Please pass a valid API key.' },
+  /** The connection's age limit (a field report on 3.8: exactly 58:00, no goAway before it). */
+  deadlineExpired: { code: 1011, reason: 'Deadline expired before operation could complete.' },
+  /**
+   * A resume while the socket that offered the handle is still open (a field report: 1011).
+   * Unverified: the reason text is ours.
+   */
+  resumeWhileOpen: { code: 1011, reason: 'Internal error encountered.' },
 } as const satisfies Record<string, CloseSpec>;
 
 /** How the emulator ends a connection whose goAway deadline has passed. */

@@ -50,6 +50,7 @@ export class EmulatorConnection extends ConnectionCore {
     this.counters.toolCallsSent += 1;
     this.lastCallKeys = specs.map((spec) => spec.id);
     this.lastCallFrame = this.frames.length;
+    this.offers.callsSent();
     return [...this.lastCallKeys];
   }
 
@@ -84,6 +85,8 @@ export class EmulatorConnection extends ConnectionCore {
    * the given PCM bytes as one frame.
    */
   sendAudio(audio: { ms: number } | Uint8Array): void {
+    if (!this.isOpen) return;
+    this.offers.modelGenerates();
     if (audio instanceof Uint8Array) {
       this.send(modelAudioFrame(audio));
       return;
@@ -95,11 +98,15 @@ export class EmulatorConnection extends ConnectionCore {
 
   /** Sends a model text part. */
   sendText(text: string): void {
+    if (!this.isOpen) return;
+    this.offers.modelGenerates();
     if (this.send(modelTextFrame(text))) this.state.transcript.push({ role: 'model', text });
   }
 
   /** Sends a transcription of the model's speech. */
   sendOutputTranscription(text: string): void {
+    if (!this.isOpen) return;
+    this.offers.modelGenerates();
     if (this.send(outputTranscriptionFrame(text))) this.state.transcript.push({ role: 'model', text });
   }
 

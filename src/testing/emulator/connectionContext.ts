@@ -32,6 +32,10 @@ export interface ConnectionContext {
   onEvent?(event: EmulatorEvent): void;
   /** Whether this connection's setup waits for `completeSetup()`. */
   holdSetup?(): boolean;
+  /** Closes the connection this long after setupComplete, `1011 Deadline expired…`. */
+  ageLimitMs?: number | undefined;
+  /** Why a setup that resumes the known `handle` is refused, if it is. */
+  resumeRefusal?(handle: string): { close: CloseSpec; problem: string } | undefined;
 }
 
 /** Options of `waitForMessage`. */

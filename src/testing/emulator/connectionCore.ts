@@ -9,7 +9,6 @@ import type { ConnectionContext, Refusal, WaitOptions } from './connectionContex
 import {
   encodeServerFrame,
   parseClientFrame,
-  resumptionUpdateFrame,
   setupCompleteFrame,
   toolCallCancellationFrame,
   type ParsedFrame,
@@ -18,6 +17,7 @@ import {
 import { countClientContent, countRealtimeInput, emptyConnectionCounters } from './counters.js';
 import type { ModelRules } from './modelRules.js';
 import { emptyConversation } from './resumption.js';
+import { ResumptionOffers } from './resumptionOffers.js';
 import { CLOSE_REASONS, judge, type CloseSpec } from './rules.js';
 import { ConnectionTimers } from './timers.js';
 import { ToolCallLedger } from './toolCalls.js';
@@ -77,7 +77,6 @@ export abstract class ConnectionCore {
   private resumed: string | undefined;
   protected state: ConversationState = emptyConversation();
   private refused: Refusal | undefined;
-  private latestHandle: string | undefined;
   protected lastCallKeys: string[] = [];
   protected lastCallFrame = 0;
   private closing: CloseInfo | undefined;
@@ -87,6 +86,7 @@ export abstract class ConnectionCore {
   private readonly waiters = new MessageWaiters();
   private readonly watchers = new Set<() => void>();
   private readonly timers = new ConnectionTimers();
+  protected readonly offers: ResumptionOffers;
   private markReady: () => void = () => undefined;
   private failReady: (error: Error) => void = () => undefined;
   private markClosed: (info: CloseInfo) => void = () => undefined;
@@ -100,6 +100,14 @@ export abstract class ConnectionCore {
     this.path = context.path;
     this.apiVersion = context.apiVersion;
     this.ledger = new ToolCallLedger(context.callIds);
+    this.offers = new ResumptionOffers({
+      id: this.id,
+      handles: context.handles,
+      wantsUpdates: () => this.setupBody?.sessionResumption !== undefined,
+      conversation: () => this.state,
+      callsPending: () => this.ledger.keys.length > 0,
+      send: (message) => this.send(message),
+    });
     this.ready = new Promise<void>((resolve, reject) => {
       this.markReady = resolve;
       this.failReady = reject;
@@ -137,7 +145,7 @@ export abstract class ConnectionCore {
 
   /** The most recent resumable handle sent on this connection. */
   get lastHandle(): string | undefined {
-    return this.latestHandle;
+    return this.offers.latestHandle;
   }
 
   /** Why the emulator closed this connection on a client frame, if it did. */
@@ -175,14 +183,7 @@ export abstract class ConnectionCore {
    * is registered so that a later setup can resume this conversation.
    */
   sendResumptionUpdate(handle?: string, resumable = true): void {
-    if (!this.isOpen) return;
-    let newHandle = handle;
-    if (resumable) {
-      if (newHandle === undefined) newHandle = this.context.handles.issue(this.state);
-      else this.context.handles.register(newHandle, this.state);
-      this.latestHandle = newHandle;
-    }
-    this.send(resumptionUpdateFrame(newHandle, resumable));
+    if (this.isOpen) this.offers.offer(handle, resumable);
   }
 
   /** Closes with a close frame. Codes 1005 and 1006 cannot be sent (use `abort()` for 1006). */
@@ -266,6 +267,7 @@ export abstract class ConnectionCore {
       now,
       graceMs: this.context.graceMs,
       isKnownHandle: (handle) => this.context.handles.has(handle),
+      resumeRefusal: this.context.resumeRefusal,
       authorize: this.context.tokenGate?.authorize,
     });
     switch (verdict.kind) {
@@ -356,6 +358,10 @@ export abstract class ConnectionCore {
     if (!this.send(setupCompleteFrame())) return;
     this.resumptionPoint();
     this.markReady();
+    const { ageLimitMs } = this.context;
+    if (ageLimitMs === undefined) return;
+    // The connection's age limit: cut without a goAway, as a field report saw at 58:00 on 3.8.
+    void this.delay(ageLimitMs).then((fired) => fired && this.close(CLOSE_REASONS.deadlineExpired.code, CLOSE_REASONS.deadlineExpired.reason));
   }
 
   private tolerate(count: number): void {
@@ -371,9 +377,7 @@ export abstract class ConnectionCore {
 
   /** After setupComplete, turnComplete and toolResponse, when setup asked for resumption. */
   protected resumptionPoint(): void {
-    if (this.setupBody?.sessionResumption === undefined) return;
-    // A session cannot be resumed in the middle of a tool call.
-    this.sendResumptionUpdate(undefined, this.ledger.keys.length === 0);
+    this.offers.point();
   }
 
   private finish(code: number, reason: string): void {

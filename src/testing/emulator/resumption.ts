@@ -21,7 +21,7 @@ export const DEFAULT_HANDLE_TTL_MS = 2 * 60 * 60 * 1000;
  * it was issued; resuming it then fails as an unknown one does (1008 session not found).
  */
 export class HandleStore {
-  private readonly states = new Map<string, { state: ConversationState; expiresAt: number }>();
+  private readonly states = new Map<string, { state: ConversationState; expiresAt: number; issuer: number | undefined }>();
   private issued = 0;
 
   constructor(
@@ -29,17 +29,22 @@ export class HandleStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Issues a new handle for a snapshot of `state`. */
-  issue(state: ConversationState): string {
+  /** Issues a new handle for a snapshot of `state`, offered by connection `issuer`. */
+  issue(state: ConversationState, issuer?: number): string {
     this.issued += 1;
     const handle = `handle-${this.issued}`;
-    this.register(handle, state);
+    this.register(handle, state, issuer);
     return handle;
   }
 
   /** Registers a handle chosen by a script. */
-  register(handle: string, state: ConversationState): void {
-    this.states.set(handle, { state: copy(state), expiresAt: this.now() + this.ttlMs });
+  register(handle: string, state: ConversationState, issuer?: number): void {
+    this.states.set(handle, { state: copy(state), expiresAt: this.now() + this.ttlMs, issuer });
+  }
+
+  /** The connection that offered `handle`, if known. */
+  issuerOf(handle: string): number | undefined {
+    return this.states.get(handle)?.issuer;
   }
 
   /** Whether `handle` was issued or registered, and has not expired. */

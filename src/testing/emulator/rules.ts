@@ -24,6 +24,8 @@ export interface RuleContext {
   now: number;
   graceMs: number;
   isKnownHandle(handle: string): boolean;
+  /** Why a resume of a known handle is refused (the emulator's resume options), or undefined. */
+  resumeRefusal?: ((handle: string) => { close: CloseSpec; problem: string } | undefined) | undefined;
   /**
    * On the constrained endpoint: why this setup may not open the connection with its token
    * (`resume`: it resumes a known session), or undefined.
@@ -100,6 +102,8 @@ export function judge(parsed: ParsedFrame, context: RuleContext): Verdict {
     if (handle !== undefined && handle !== '' && !context.isKnownHandle(handle)) {
       return reject(CLOSE_REASONS.sessionNotFound, `unknown resumption handle ${handle}`);
     }
+    const refusedResume = handle ? context.resumeRefusal?.(handle) : undefined;
+    if (refusedResume) return reject(refusedResume.close, refusedResume.problem);
     return { kind: 'setup', resume: handle === '' ? undefined : handle, model };
   }
   if (message.setup) return reject(CLOSE_REASONS.invalidArgument, 'setup was already sent');

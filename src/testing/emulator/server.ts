@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ModelProfile } from '../../models/index.js';
 import { EmulatorConnection } from './connection.js';
+import { CLOSE_REASONS, type CloseSpec } from './closes.js';
 import { HandleStore } from './resumption.js';
 import { isBuiltinScenario, scenarios, type BuiltinScenarioName } from './script/builtins.js';
 import { runScenario, validateScenario, type Scenario } from './script/scenario.js';
@@ -83,6 +84,22 @@ export interface LiveEmulatorOptions {
   refuseUpgrade?(request: { path: string }): number | undefined;
   /** How ephemeral tokens are checked (`POST /v1alpha/auth_tokens` mints them; any API key may). */
   tokens?: TokenPolicy;
+  /**
+   * Closes every connection this long after its setupComplete with `1011 Deadline expired before
+   * operation could complete.`, without a goAway first: the cut a field report saw at exactly
+   * 58:00 on gemini-3.8-live. Default: no limit.
+   */
+  connectionAgeLimitMs?: number;
+  /**
+   * A setup that resumes a known handle is refused with 1007 (a field report: resuming after the
+   * 58-minute cut sometimes failed so). A function decides per connection. Default false.
+   */
+  failResume?: boolean | ((connection: EmulatorConnection) => boolean);
+  /**
+   * A setup that resumes a handle while the connection that offered it is still open is refused
+   * with 1011 (a field report). Default false: the emulator lets the two overlap.
+   */
+  refuseResumeWhileOpen?: boolean;
   /** The clock for token and handle expiry, in ms since the epoch (default `Date.now`); tests move it. */
   now?: () => number;
 }
@@ -186,6 +203,14 @@ export async function startLiveEmulator(options: LiveEmulatorOptions = {}): Prom
   });
   const wss = new WebSocketServer({ noServer: true });
 
+  const resumeRefusal = (handle: string, connection: EmulatorConnection): { close: CloseSpec; problem: string } | undefined => {
+    const fails = typeof options.failResume === 'function' ? options.failResume(connection) : options.failResume === true;
+    if (fails) return { close: CLOSE_REASONS.invalidArgument, problem: `resuming ${handle} failed (failResume)` };
+    if (!options.refuseResumeWhileOpen) return undefined;
+    const issuer = connections.find((other) => other.id === handles.issuerOf(handle));
+    return issuer?.isOpen ? { close: CLOSE_REASONS.resumeWhileOpen, problem: `${handle} resumed while connection ${issuer.id} is open` } : undefined;
+  };
+
   const accept = (socket: WebSocket, path: string, apiVersion: string, constrained: boolean): void => {
     stats.connections += 1;
     // Callbacks that name the connection close over it: it exists by the time any is called.
@@ -204,6 +229,8 @@ export async function startLiveEmulator(options: LiveEmulatorOptions = {}): Prom
       onFrame: (frame) => options.onFrame?.(connection, frame),
       onEvent: (event) => options.onEvent?.(connection, event),
       holdSetup: () => (typeof options.holdSetup === 'function' ? options.holdSetup(connection) : options.holdSetup === true),
+      ageLimitMs: options.connectionAgeLimitMs,
+      resumeRefusal: (handle) => resumeRefusal(handle, connection),
     });
     connection.silentCancel = typeof options.silentCancel === 'function' ? options.silentCancel(connection) : options.silentCancel === true;
     connections.push(connection);
