@@ -37,7 +37,7 @@ export interface ConnectionOptions {
    * Settles once the sockets the session let go are closed: a new connection waits for it before
    * it opens (a resume sent while the old socket of the session was open got 1011).
    */
-  previousClosed?: () => Promise<void>;
+  previousClosed?: () => Promise<void> | undefined;
 }
 
 /**
@@ -139,8 +139,10 @@ export function connectionCallback(options: ConnectionOptions): CallbackLogicFun
       });
     let opening: Promise<LiveConnection>;
     try {
-      opening = options.previousClosed
-        ? options.previousClosed().then(() => {
+      // Nothing to wait for: connect at once, so that the new socket opens in this very step.
+      const waiting = options.previousClosed?.();
+      opening = waiting
+        ? waiting.then(() => {
             if (abandon.signal.aborted) throw new DOMException('the session no longer wants this connection', 'AbortError');
             return connect();
           })

@@ -73,8 +73,7 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
         closing.add(closed);
         void closed.then(() => closing.delete(closed));
       },
-      // A socket that takes longer than this to close is not waited on any longer.
-      previousClosed: () => Promise.race([Promise.all([...closing]).then(() => undefined), delay(PREVIOUS_CLOSE_WAIT_MS)]),
+      previousClosed: () => (closing.size === 0 ? undefined : allClosedWithin([...closing], PREVIOUS_CLOSE_WAIT_MS)),
     }),
     toolExecutor: toolExecutorCallback({
       tools: () => toolbox.tools,
@@ -291,8 +290,11 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
 /** How long a new connection waits for the sockets the session let go to close. */
 const PREVIOUS_CLOSE_WAIT_MS = 2_000;
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Settles when every socket is closed, or after `ms` (a socket that takes longer is not waited on any longer). */
+function allClosedWithin(closed: readonly Promise<void>[], ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([Promise.all(closed).then(() => undefined), late]).finally(() => clearTimeout(timer));
 }
 
 /** A session's tools, with what is derived from them. */

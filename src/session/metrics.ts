@@ -4,6 +4,7 @@
  * the figures derived from them.
  */
 import { initialCounters, total } from '../machines/counters.js';
+import type { CallState } from '../machines/ledger/lifecycle.js';
 import { DROP_REASONS, type DropReason, type SessionContext, type SessionCounters } from '../machines/types.js';
 import { REALTIME_INPUT_KINDS, type RealtimeInputKind } from '../protocol/messages.js';
 import type { LaneMeter } from './fastLane.js';
@@ -20,6 +21,32 @@ export interface SessionMetrics extends SessionCounters {
   totalReceived: number;
   totalForwarded: number;
   totalDropped: number;
+  /**
+   * Every tool call by where it is in the ledger: the ended ones over the session's life, the
+   * running and orphaned ones now. Each call is in exactly one, so they add up to `toolCalls`.
+   */
+  calls: Record<CallState, number>;
+}
+
+/** The calls by state (see {@link SessionMetrics.calls}). */
+function callsByState(context: SessionContext): Record<CallState, number> {
+  const { counters } = context;
+  let running = 0;
+  let orphaned = 0;
+  for (const entry of Object.values(context.ledger)) {
+    if (entry.state === 'running') running += 1;
+    else if (entry.state === 'orphaned') orphaned += 1;
+  }
+  return {
+    running,
+    orphaned,
+    answered: counters.toolCallsAnswered,
+    cancelled: counters.toolCancellations,
+    deliveredAsContext: counters.toolCallsDeliveredAsContext,
+    superseded: counters.toolCallsSuperseded,
+    discarded: counters.toolCallsDiscarded,
+    lost: counters.toolCallsLost,
+  };
 }
 
 /** Input the session dropped without the machine: refused at the front door, or after close. */
@@ -58,5 +85,6 @@ export function sessionMetrics(context: SessionContext, state: SessionState, lan
     totalReceived: total(received),
     totalForwarded: total(forwarded),
     totalDropped: total(dropped),
+    calls: callsByState(context),
   };
 }

@@ -18,6 +18,9 @@ describe('goAway', () => {
     h.server.goAway('30s');
     expect(h.session.state).toBe('idle');
     expect(h.of('reconnecting')).toEqual([{ type: 'reconnecting', cause: 'goAway', attempt: 1, error: undefined }]);
+    // The old socket is closed first; the new one opens once it is gone.
+    await vi.waitFor(() => expect(h.transport.connections).toHaveLength(2));
+    expect(h.server.closedWith).toMatchObject({ by: 'client' });
     const next = h.transport.connections[1];
     expect(next?.request.resumptionHandle).toBe('h1');
     await vi.waitFor(() => expect(h.session.state).toBe('streaming'));
@@ -58,6 +61,7 @@ describe('goAway', () => {
     await h.server.waitForFrame(isToolResponse);
     expect(h.transport.connections).toHaveLength(1); // waiting for a fresh handle
     h.server.send({ sessionResumptionUpdate: { newHandle: 'after', resumable: true } });
+    await vi.waitFor(() => expect(h.transport.connections).toHaveLength(2));
     expect(h.transport.connections[1]?.request.resumptionHandle).toBe('after');
     await vi.waitFor(() => expect(h.session.state).toBe('streaming'));
     expect(h.of('resumptionHandleStale')).toEqual([]);
@@ -76,6 +80,7 @@ describe('goAway', () => {
     await vi.waitFor(() => expect(h.server.frames.filter((f) => f.frame.type === 'toolResponse')).toHaveLength(2));
     expect(h.transport.connections).toHaveLength(1);
     h.server.send({ sessionResumptionUpdate: { newHandle: 'h2', resumable: true } });
+    await vi.waitFor(() => expect(h.transport.connections).toHaveLength(2));
     expect(h.transport.connections[1]?.request.resumptionHandle).toBe('h2');
   });
 

@@ -5,11 +5,12 @@
  * issue), or goes to the same call made again there. A session that closes loses what it still
  * holds. The ledger keeps every call's record, bounded.
  */
-import { moved, outcomeText, patched, pruned } from '../ledger/entries.js';
+import { callOutcomeText, moved, outcomeText, patched, pruned } from '../ledger/entries.js';
 import { baseSetup, connectionId } from '../setup.js';
 import type { ConnectionCommand, PendingCall } from '../types.js';
 import { toFunctionResponse } from '../wire.js';
 import { callOf, countLost } from './tools.js';
+import { noted } from './transcript.js';
 
 /** Most ledger entries kept (ended ones beyond it go first). */
 const MAX_LEDGER = 500;
@@ -107,7 +108,7 @@ export const ledgerActions = {
     }
     enqueue.assign({
       ledger: moved(context.ledger, ready.map((entry) => entry.key), 'deliveredAsContext', context.clock.now()),
-      transcript: [...context.transcript, ...ready.map((entry) => ({ role: 'user' as const, text: outcomeText(entry), done: true }))],
+      transcript: ready.reduce((transcript, entry) => noted(transcript, callOutcomeText(entry)), context.transcript),
       counters: {
         ...context.counters,
         contentSent: context.counters.contentSent + 1,

@@ -7,10 +7,11 @@
  */
 import { ProtocolError, ToolCallLostError } from '../../protocol/errors.js';
 import type { FunctionCall, FunctionResponse } from '../../protocol/messages.js';
-import { moved, patched, repeatedCall, type LedgerEntry } from '../ledger/entries.js';
+import { callOutcomeText, moved, patched, repeatedCall, type LedgerEntry } from '../ledger/entries.js';
 import { baseSetup, connectionId, toolExecutorId } from '../setup.js';
 import type { ConnectionCommand, PendingCall, SessionContext, SessionCounters, ToolExecutorCommand, ToolExecutorInput } from '../types.js';
 import { callKey, toFunctionResponse } from '../wire.js';
+import { noted } from './transcript.js';
 
 /** Whether a call of this tool closes the gate: NON_BLOCKING ones do not, unless configured to. */
 function blocks(context: SessionContext, name: string): boolean {
@@ -203,6 +204,7 @@ export const toolActions = {
     let sent = 0;
     let answered = 0;
     let answeredHere = false;
+    let transcript = context.transcript;
     for (const [batch, calls] of byBatch) {
       const answers = calls.map((call) => call.answer).filter((answer): answer is FunctionResponse => answer !== undefined);
       if (answers.length < calls.length) continue;
@@ -212,8 +214,11 @@ export const toolActions = {
       enqueue.stopChild(toolExecutorId(batch));
       for (const call of calls) {
         delete pending[call.key];
-        const outcome = context.ledger[call.key]?.outcome;
-        if (outcome) enqueue.emit({ type: 'toolResultDelivered', call: callOf(call), outcome, via: 'toolResponse' });
+        const entry = context.ledger[call.key];
+        if (!entry?.outcome) continue;
+        enqueue.emit({ type: 'toolResultDelivered', call: callOf(call), outcome: entry.outcome, via: 'toolResponse' });
+        // A fresh session seeded with the transcript learns what the tools did, too.
+        transcript = noted(transcript, callOutcomeText(entry));
       }
       ledger = moved(ledger, calls.map((call) => call.key), 'answered', now);
       sent += 1;
@@ -224,6 +229,7 @@ export const toolActions = {
     enqueue.assign({
       pending,
       ledger,
+      transcript,
       // A handle issued before this answer would resume a session that never saw it.
       handleIsFresh: answeredHere ? false : context.handleIsFresh,
       counters: {

@@ -20,12 +20,22 @@ export function said(transcript: readonly TranscriptLine[], role: TranscriptLine
   return lines.slice(start);
 }
 
+/** The transcript with a tool call's outcome noted, as a line of its own. */
+export function noted(transcript: readonly TranscriptLine[], text: string): TranscriptLine[] {
+  return said(transcript, 'tool', text, true);
+}
+
+const SPEAKERS: Record<TranscriptLine['role'], string> = { user: 'User', model: 'Assistant', tool: 'Tool' };
+
 /** The turns that seed a fresh session with the conversation so far, in the roles the model takes. */
 export function seedTurns(context: SessionContext): ContentTurn[] {
   const lines = context.transcript.filter((line) => line.text.trim() !== '');
   if (lines.length === 0) return [];
-  if (context.settings.contentRoles === 'userAndModel') return lines.map((line) => ({ role: line.role, parts: [{ text: line.text }] }));
-  const story = lines.map((line) => `${line.role === 'user' ? 'User' : 'Assistant'}: ${line.text}`).join('\n');
+  if (context.settings.contentRoles === 'userAndModel') {
+    // A tool's outcome is told to the model as the user's content: the roles are user and model.
+    return lines.map((line) => ({ role: line.role === 'model' ? 'model' : 'user', parts: [{ text: line.text }] }));
+  }
+  const story = lines.map((line) => `${SPEAKERS[line.role]}: ${line.text}`).join('\n');
   return [{ role: 'user', parts: [{ text: `The conversation so far, carried over from a session that could not be resumed:\n${story}` }] }];
 }
 

@@ -90,8 +90,8 @@ export function repeatedCall(ledger: Ledger, call: FunctionCall, generation: num
 /** How much of an outcome a conversation turn quotes. */
 const MAX_QUOTED = 4_000;
 
-/** The words that tell the model an orphaned call's outcome, in one conversation turn. */
-export function outcomeText(entry: LedgerEntry): string {
+/** A call and its outcome in words: `name({args}) [call id] returned …`. */
+export function callOutcomeText(entry: LedgerEntry): string {
   const call = `${entry.name}(${canonicalArgs(entry.args)})${entry.id === undefined ? '' : ` [call ${entry.id}]`}`;
   const outcome = entry.outcome;
   const what =
@@ -100,7 +100,12 @@ export function outcomeText(entry: LedgerEntry): string {
       : outcome.status === 'ok'
         ? `returned ${JSON.stringify(outcome.output)?.slice(0, MAX_QUOTED) ?? 'nothing'}`
         : `failed: ${outcome.error.reason}`;
-  return `A tool call made before the connection was lost has finished. ${call} ${what}.`;
+  return `${call} ${what}`;
+}
+
+/** The words that tell the model an orphaned call's outcome, in one conversation turn. */
+export function outcomeText(entry: LedgerEntry): string {
+  return `A tool call made before the connection was lost has finished. ${callOutcomeText(entry)}.`;
 }
 
 /**

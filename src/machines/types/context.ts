@@ -172,7 +172,8 @@ export type ActivitySignal = 'activityStart' | 'activityEnd';
 
 /** One line of the conversation as the session keeps it. */
 export interface TranscriptLine {
-  role: 'user' | 'model';
+  /** `tool`: a tool call's outcome, as the conversation learned it. */
+  role: 'user' | 'model' | 'tool';
   text: string;
   /** The line is complete (a finished transcription, or a tool outcome). */
   done: boolean;
