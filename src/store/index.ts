@@ -31,3 +31,7 @@ export { createRedisStore, DEFAULT_KEY_PREFIX } from './redisStore.js';
 export type { RedisScriptClient, RedisStoreOptions } from './redisStore.js';
 export { StoreError } from '../protocol/errors.js';
 export type { LeaseHolder, StoreErrorCode } from '../protocol/errors.js';
+export { createStoreWriter } from './writer.js';
+export type { StoreWriter, StoreWriterOptions, StoreWriterStats } from './writer.js';
+export { keepLease } from './leaseKeeper.js';
+export type { LeaseKeeper, LeaseKeeperOptions } from './leaseKeeper.js';

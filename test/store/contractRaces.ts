@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { StoreError } from '../../src/protocol/errors.js';
+import type { StoreError } from '../../src/protocol/errors.js';
 import type { Lease, SessionStore } from '../../src/store/index.js';
 import { freshId, refusal, type StoreHarness } from './contract.js';
 
