@@ -47,4 +47,18 @@ describe('connectTwilioCall on a DOM-style socket', () => {
     deliver(media);
     expect(call.stats().inboundFrames).toBe(4);
   });
+
+  it('detach() unwires the call from the session and the socket, and leaves the socket open', async () => {
+    const { socket, deliver, sent } = domSocket();
+    const offs: string[] = [];
+    const session: CallSession = { on: (type) => () => offs.push(type), sendAudio: () => undefined };
+    const call = connectTwilioCall(socket, session);
+    deliver(JSON.stringify({ event: 'start', start: { streamSid: 'MZ2', mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 } } }));
+    call.detach();
+    call.detach();
+    expect(await call.ended).toEqual({ reason: 'detached' });
+    expect(offs.sort()).toEqual(['audio', 'interrupted', 'turnComplete']);
+    deliver(JSON.stringify({ event: 'dtmf', dtmf: { digit: '1' } }));
+    expect(sent).toEqual([]);
+  });
 });
