@@ -27,6 +27,8 @@ try {
       'gemini-live-fsm/testing': ['createScriptedTransport', 'startLiveEmulator'],
       'gemini-live-fsm/devtools': ['createStateLogger', 'startInspector', 'connectReduxDevTools', 'describeChart', 'toMermaid', 'chartDiagram', 'drawDiagram'],
       'gemini-live-fsm/telemetry': ['instrumentSession', 'METRIC', 'SPAN'],
+      'gemini-live-fsm/store': ['createMemoryStore', 'createRedisStore', 'createStoreWriter', 'keepLease', 'StoreError', 'STORE_FORMAT_VERSION'],
+      'gemini-live-fsm/telephony': ['connectTwilioCall', 'createCallPlayer', 'createInboundConverter', 'createOutboundConverter', 'encodeMulaw', 'TelephonyError'],
     };
     const missing = [];
     for (const [name, names] of Object.entries(entries)) {
@@ -42,6 +44,14 @@ try {
       console.error('createWebRtcVad without its package should fail with VAD_UNAVAILABLE, got', refused); process.exit(1);
     }
     console.log('pack check: without the optional detector packages, createWebRtcVad() says how to install one');
+    // The store runs without a Redis package (the app passes its client), and μ-law comes with the package.
+    const { createMemoryStore } = await import('gemini-live-fsm/store');
+    const store = createMemoryStore();
+    await store.save(await store.acquire('pack', 'probe', 1000), { tokens: 1 });
+    if ((await store.load('pack'))?.tokens !== 1) { console.error('the memory store did not keep a patch'); process.exit(1); }
+    const { encodeMulaw, decodeMulaw } = await import('gemini-live-fsm/telephony');
+    if (decodeMulaw(encodeMulaw(new Int16Array([1000])))[0] !== 988) { console.error('the μ-law codec is wrong in the package'); process.exit(1); }
+    console.log('pack check: the store runs with no Redis package, and the telephony codec loads');
   `;
   execFileSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: app, stdio: 'inherit' });
   // A source map in the tarball must carry its sources: src/ is not shipped.

@@ -7,7 +7,9 @@
  * `gemini-live-fsm/machine` (the statechart, its context and events), `gemini-live-fsm/audio`
  * (sources, resampling, the browser mic), `gemini-live-fsm/protocol` (wire types, the transport
  * seam, errors and closes), `gemini-live-fsm/tools` (tool schemas: validation, declarations),
- * `gemini-live-fsm/testing` and `gemini-live-fsm/devtools`.
+ * `gemini-live-fsm/store` (sessions kept in memory or Redis, with fenced leases),
+ * `gemini-live-fsm/telephony` (Twilio Media Streams), `gemini-live-fsm/testing` and
+ * `gemini-live-fsm/devtools`.
  *
  * @packageDocumentation
  */

@@ -33,7 +33,15 @@ export type LiveErrorCode =
   | 'VAD_FAILED'
   | 'TOKEN_REFUSED'
   | 'TOKEN_PROVIDER_FAILED'
-  | 'TOKEN_INVALID';
+  | 'TOKEN_INVALID'
+  | StoreErrorCode
+  | TelephonyErrorCode;
+
+/** Why the session store refused or failed an operation (see {@link StoreError}). */
+export type StoreErrorCode = 'STORE_FENCED' | 'STORE_LEASE_HELD' | 'STORE_FAILED' | 'STORE_RECORD_INVALID' | 'STORE_INVALID_ARGUMENT';
+
+/** What went wrong on a telephony media stream (see {@link TelephonyError}). */
+export type TelephonyErrorCode = 'TELEPHONY_MALFORMED_MESSAGE' | 'TELEPHONY_UNSUPPORTED_FORMAT' | 'TELEPHONY_SEND_FAILED';
 
 /** Base class of every error this library reports. */
 export class LiveSessionError extends Error {
@@ -234,6 +242,54 @@ export class ModelRefusalError extends LiveSessionError {
 export class InternalError extends LiveSessionError {
   constructor(reason: string, options?: { cause?: unknown }) {
     super('INTERNAL', reason, false, options);
+  }
+}
+
+/** Who holds a session's lease, as a store reports it in a {@link StoreError}. */
+export interface LeaseHolder {
+  ownerId: string;
+  fence: number;
+  /** When the holder's lease runs out, in ms since the epoch (the store's clock). */
+  expiresAt: number;
+}
+
+/**
+ * A session store refused or failed an operation:
+ * - `STORE_FENCED`: the lease is no longer the session's current one (another process took the
+ *   session over, or the lease was released, or the record expired). Nothing was written. Not
+ *   retryable: the holder of this lease must stop driving the session.
+ * - `STORE_LEASE_HELD`: another owner holds a live lease; `holder` says who and until when.
+ *   Retryable (after it runs out), or acquire with `takeOver`.
+ * - `STORE_FAILED`: the backend failed (a lost connection, a timeout). Retryable.
+ * - `STORE_RECORD_INVALID`: the stored record cannot be read (a newer format, or corrupt data).
+ * - `STORE_INVALID_ARGUMENT`: the caller handed over something the store cannot keep.
+ */
+export class StoreError extends LiveSessionError {
+  /** The session the operation was about, when there is one. */
+  readonly sessionId: string | undefined;
+  /** The current holder, for `STORE_LEASE_HELD` and, when known, `STORE_FENCED`. */
+  readonly holder: LeaseHolder | undefined;
+
+  constructor(code: StoreErrorCode, reason: string, options: { sessionId?: string; holder?: LeaseHolder; cause?: unknown } = {}) {
+    super(code, reason, code === 'STORE_FAILED' || code === 'STORE_LEASE_HELD', options.cause === undefined ? undefined : { cause: options.cause });
+    this.sessionId = options.sessionId;
+    this.holder = options.holder;
+  }
+}
+
+/**
+ * A telephony media stream went wrong: the provider sent a message that cannot be read
+ * (`TELEPHONY_MALFORMED_MESSAGE`, ignored, the call goes on), a media format other than μ-law
+ * 8 kHz mono (`TELEPHONY_UNSUPPORTED_FORMAT`, the call's audio is not forwarded), or a message
+ * could not be sent on the socket (`TELEPHONY_SEND_FAILED`).
+ */
+export class TelephonyError extends LiveSessionError {
+  /** The offending message, as received, when there is one. */
+  readonly received: unknown;
+
+  constructor(code: TelephonyErrorCode, reason: string, options: { received?: unknown; cause?: unknown } = {}) {
+    super(code, reason, false, options.cause === undefined ? undefined : { cause: options.cause });
+    this.received = options.received;
   }
 }
 

@@ -17,6 +17,8 @@ export {
   ModelRefusalError,
   ProtocolError,
   SessionClosedError,
+  StoreError,
+  TelephonyError,
   TokenError,
   ToolCallLostError,
   ToolError,
@@ -24,7 +26,7 @@ export {
   VadError,
   closeError,
 } from './errors.js';
-export type { LiveErrorCode, ToolErrorCode } from './errors.js';
+export type { LeaseHolder, LiveErrorCode, StoreErrorCode, TelephonyErrorCode, ToolErrorCode } from './errors.js';
 export { classifyClose } from './closeCodes.js';
 export type { CloseClassification, CloseKind } from './closeCodes.js';
 export type {

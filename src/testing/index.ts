@@ -1,6 +1,7 @@
 /**
  * Test helpers for gemini-live-fsm and for applications built on it: a scripted transport for
- * fast unit tests, and a strict Live API emulator for end-to-end tests through the real SDK.
+ * fast unit tests, a strict Live API emulator for end-to-end tests through the real SDK, and a
+ * stand-in for Twilio that calls a Media Streams endpoint.
  *
  * @packageDocumentation
  */
@@ -13,3 +14,5 @@ export type {
   ScriptedTransportOptions,
 } from './scriptedTransport.js';
 export * from './emulator/index.js';
+export { startTwilioCaller } from './twilioCaller.js';
+export type { ReceivedMessage, TwilioCaller, TwilioCallerOptions, TwilioCallerStats } from './twilioCaller.js';
