@@ -3,6 +3,7 @@
  * with a reason, or put in the bounded buffer and replayed in order when streaming resumes. Every
  * input is counted (I4).
  */
+import { assertEvent } from 'xstate';
 import {
   countBuffered,
   countBufferLost,
@@ -94,7 +95,7 @@ export const inputActions = {
 
   /** Sends buffered input in order, keeping the activity bracket well-formed as live input does. */
   replayInputs: baseSetup.enqueueActions(({ context, event, enqueue }) => {
-    if (event.type !== 'buffer.replay') return;
+    assertEvent(event, 'buffer.replay');
     let { counters, activityOpen } = context;
     for (const input of event.inputs) {
       let refused: DropReason | undefined;
@@ -117,19 +118,19 @@ export const inputActions = {
 
   /** Buffered input that came back while no longer streaming goes back in the buffer. */
   restoreBuffer: baseSetup.enqueueActions(({ event, enqueue }) => {
-    if (event.type !== 'buffer.replay') return;
+    assertEvent(event, 'buffer.replay');
     enqueue.sendTo(BUFFER_ID, { type: 'buffer.restore', inputs: event.inputs } satisfies InputBufferCommand);
   }),
 
   countEvicted: baseSetup.enqueueActions(({ context, event, enqueue }) => {
-    if (event.type !== 'buffer.evicted') return;
+    assertEvent(event, 'buffer.evicted');
     enqueue.assign({ counters: countBufferLost(context.counters, event.kinds.length, 'evicted') });
     for (const kind of event.kinds) enqueue.emit({ type: 'inputDropped', kind, reason: 'evicted' });
   }),
 
   /** An input counted as forwarded could not be sent after all: it was dropped. */
   recountFailedSend: baseSetup.assign(({ context, event }) => {
-    if (event.type !== 'transport.sendFailed') return {};
+    assertEvent(event, 'transport.sendFailed');
     const { counters } = context;
     const { kind } = event;
     return {
