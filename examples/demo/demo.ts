@@ -4,6 +4,9 @@
  *
  *   npm run demo                  gemini-live-fsm against the emulator
  *   npm run demo -- --no-gate     a naive client against the same emulator: watch it get 1008
+ *   npm run demo -- --model name  the emulator plays that model's rules (gemini-3.8-live: the
+ *                                  tools run async and the mic stays open; a model that refuses
+ *                                  the demo's setup fails before any socket opens)
  *   npm run demo -- --live        the real service (needs GEMINI_API_KEY), mic read from a WAV
  *        [--wav file.wav] [--model name]
  *   npm run demo -- --inspect     also serve the offline inspector page and print its URL; the
@@ -21,7 +24,9 @@ import { connectPlainClient } from '../clients/naiveClients.js';
 import { createLiveSession, defineTool } from '../../src/index.js';
 import { createStreamPlayer, pacedPcm, readWav, syntheticSpeech } from '../../src/audio/index.js';
 import { combineInspectors, startInspector, type Inspector } from '../../src/devtools/index.js';
+import { ModelRefusalError } from '../../src/protocol/index.js';
 import { startLiveEmulator, type LiveEmulator, type Scenario } from '../../src/testing/index.js';
+import { asyncToolsOn, DEFAULT_EMULATED_MODEL, emulatorRuleCounts, modelRules } from './models.js';
 import { colour, createTimeline, followSession, stateChanges, type Timeline } from './timeline.js';
 
 const LIVE_MODEL = 'gemini-2.5-flash-native-audio-preview-09-2025';
@@ -109,7 +114,7 @@ async function main() {
     },
   });
   if (values.help) {
-    console.log('usage: npm run demo [-- --no-gate] [-- --live [--wav file.wav] [--model name]] [-- --inspect [--inspect-port N] [--inspect-wait S] [--inspect-keep S]]');
+    console.log('usage: npm run demo [-- --no-gate] [-- --model name] [-- --live [--wav file.wav] [--model name]] [-- --inspect [--inspect-port N] [--inspect-wait S] [--inspect-keep S]]');
     return 0;
   }
   if (values.inspect && values['no-gate']) {
@@ -189,15 +194,24 @@ async function run(values: DemoOptions, inspector: Inspector | undefined): Promi
   const emulator = await startLiveEmulator({ scenario: demoScenario });
   const ai = new GoogleGenAI({ apiKey: 'demo', httpOptions: { baseUrl: emulator.baseUrl } });
   const speech = syntheticSpeech(4_000);
+  const model = values.model ?? DEFAULT_EMULATED_MODEL;
+  // Said only when asked for a model: the default run prints what the README shows.
+  const on = values.model === undefined ? '' : `, on ${values.model}`;
   try {
     if (values['no-gate']) {
-      console.log(colour.bold(`A naive client (no gate) against the emulator at ${emulator.baseUrl}\n`));
-      await runNaive(ai, speech, print);
+      console.log(colour.bold(`A naive client (no gate) against the emulator at ${emulator.baseUrl}${on}\n`));
+      if (values.model !== undefined) console.log(`${modelRules(model)}\n`);
+      await runNaive(ai, model, speech, print);
       return await summarise(print, undefined, emulator);
     }
-    console.log(colour.bold(`gemini-live-fsm against the emulator at ${emulator.baseUrl}\n`));
-    const outcome = await runSession(ai, 'models/gemini-live-emulated', speech, print, 2, inspector);
+    console.log(colour.bold(`gemini-live-fsm against the emulator at ${emulator.baseUrl}${on}\n`));
+    if (values.model !== undefined) console.log(`${modelRules(model)}\n`);
+    const outcome = await runSession(ai, model, speech, print, 2, inspector);
     return await summarise(print, outcome, emulator);
+  } catch (error) {
+    if (!(error instanceof ModelRefusalError)) throw error;
+    console.error(colour.red(`refused before any socket opened: ${error.reason}`));
+    return 2;
   } finally {
     await emulator.close();
   }
@@ -225,7 +239,7 @@ async function runSession(
     inspect: inspector ? combineInspectors(stateChanges(print), inspector.inspect) : stateChanges(print),
     inspectFrames: inspector !== undefined,
   });
-  const follower = followSession(session, print);
+  const follower = followSession(session, print, { asyncTools: asyncToolsOn(model, tools) });
   // The model's audio plays in real time into a buffer (a speaker would do), and stops on barge-in.
   const modelAudio: Uint8Array[] = [];
   const speaker = createStreamPlayer({ write: (chunk) => modelAudio.push(chunk) });
@@ -240,7 +254,13 @@ async function runSession(
     session.on('closed', () => resolve());
   });
 
-  await session.connect();
+  try {
+    await session.connect();
+  } catch (error) {
+    follower.stop();
+    await session.close();
+    throw error;
+  }
   const mic = new AbortController();
   print('mic', 'attached: 16 kHz PCM16, one 20 ms frame every 20 ms');
   session.attachMic(pacedPcm(speech, { signal: mic.signal }));
@@ -255,12 +275,12 @@ async function runSession(
 }
 
 /** The same conversation with a client that never stops its mic. */
-async function runNaive(ai: GoogleGenAI, speech: Uint8Array, print: Timeline) {
+async function runNaive(ai: GoogleGenAI, model: string, speech: Uint8Array, print: Timeline) {
   let sent = 0;
   let pending = false;
   const client = await connectPlainClient({
     ai,
-    model: 'models/gemini-live-emulated',
+    model,
     gate: 'naive',
     tools: {
       get_weather: () => new Promise((resolve) => setTimeout(() => resolve({ tempC: 18 }), 1200)),
@@ -301,7 +321,7 @@ async function summarise(print: Timeline, outcome: SessionOutcome | undefined, e
     const closes1008 = emulator.stats.closes[1008] ?? 0;
     const line = `connection closes with 1008: ${closes1008}`;
     console.log(`  ${closes1008 === 0 ? colour.green(line) : colour.red(line)}`);
-    console.log(`  emulator: ${emulator.stats.framesReceived} client frames, closes by code ${JSON.stringify(emulator.stats.closes)}, ${emulator.stats.graceTolerated} in-flight frames inside the grace window`);
+    console.log(`  emulator: ${emulator.stats.framesReceived} client frames, closes by code ${JSON.stringify(emulator.stats.closes)}, ${emulator.stats.graceTolerated} in-flight frames inside the grace window${emulatorRuleCounts(emulator)}`);
   }
   if (outcome) {
     const m = outcome.metrics;

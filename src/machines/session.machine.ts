@@ -189,8 +189,9 @@ export const sessionMachine = baseSetup.extend({ actions, guards, delays }).crea
           { guard: 'canDeferActivityEnd', actions: 'deferActivity' },
           { actions: 'dropNoOpenActivity' },
         ],
+        // Content interrupts only when it ends the user's turn; other content waits for the answer.
         'input.clientContent': [
-          { guard: 'interruptsBlockingCalls', actions: ['cancelBlockingCallsImplicitly', 'reraiseInput'] },
+          { guard: 'contentInterruptsBlockingCalls', actions: ['cancelBlockingCallsImplicitly', 'reraiseInput'] },
           { actions: 'holdContent' },
         ],
         // The goAway's time is nearly up with a call still running: move on; the call is answered on

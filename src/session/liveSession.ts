@@ -38,8 +38,9 @@ export interface LiveSession {
   audioStreamEnd(): void;
   /**
    * Sends conversation content (`clientContent`), in order with the input: turns with explicit
-   * roles. While a blocking call is pending it is held (under `whileBlockingCall: 'gate'`) or
-   * cancels the call (`'interrupt'`); between connections it waits for the next one.
+   * roles. While a blocking call is pending it is held (under `whileBlockingCall: 'gate'`, and
+   * under `'interrupt'` unless it ends the turn), or, ending the turn under `'interrupt'`, cancels
+   * the call; between connections it waits for the next one.
    */
   sendClientContent(turns: ContentTurn[], options?: { turnComplete?: boolean }): void;
   /**

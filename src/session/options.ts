@@ -65,8 +65,9 @@ export type LiveSessionOptions = SessionConnection & {
    * What the user's input does while a BLOCKING call runs. `'gate'` (default): it is held (dropped
    * or buffered), so the call completes. `'interrupt'`, on a model whose input cancels the call
    * (3.8): it goes through, and the first input forwarded cancels the pending blocking calls (their
-   * signals fire, no answer is ever sent, `toolCancelled` with `implicit: true`). Refused on a
-   * model that closes the connection instead (1008).
+   * signals fire, no answer is ever sent, `toolCancelled` with `implicit: true`). Conversation
+   * content interrupts only when it ends the turn (`turnComplete: true`); other content is held.
+   * Refused on a model that closes the connection instead (1008).
    */
   whileBlockingCall?: 'gate' | 'interrupt';
   /**
