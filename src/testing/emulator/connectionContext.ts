@@ -32,6 +32,8 @@ export interface ConnectionContext {
   onEvent?(event: EmulatorEvent): void;
   /** Whether this connection's setup waits for `completeSetup()`. */
   holdSetup?(): boolean;
+  /** Refuse activity signals under automatic activity detection (`LiveEmulatorOptions.strictActivity`). */
+  strictActivity?: boolean;
 }
 
 /** Options of `waitForMessage`. */

@@ -85,6 +85,14 @@ export interface LiveEmulatorOptions {
   tokens?: TokenPolicy;
   /** The clock for token and handle expiry, in ms since the epoch (default `Date.now`); tests move it. */
   now?: () => number;
+  /**
+   * Refuse `activityStart` / `activityEnd` on a connection whose setup left automatic activity
+   * detection on, closing it with 1007 "Explicit activity control is not supported when automatic
+   * activity detection is enabled." as field reports show the service does. Default false: many
+   * older tests and scripts send activity signals without turning detection off. Every connection
+   * records the brackets it gets either way (`connection.activity`).
+   */
+  strictActivity?: boolean;
 }
 
 /** A running emulator. */
@@ -204,6 +212,7 @@ export async function startLiveEmulator(options: LiveEmulatorOptions = {}): Prom
       onFrame: (frame) => options.onFrame?.(connection, frame),
       onEvent: (event) => options.onEvent?.(connection, event),
       holdSetup: () => (typeof options.holdSetup === 'function' ? options.holdSetup(connection) : options.holdSetup === true),
+      strictActivity: options.strictActivity === true,
     });
     connection.silentCancel = typeof options.silentCancel === 'function' ? options.silentCancel(connection) : options.silentCancel === true;
     connections.push(connection);
