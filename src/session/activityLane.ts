@@ -8,7 +8,9 @@
  *
  * The lane knows whether the actor's bracket is open from the events the actor sends its parent
  * (`input.activityStart` / `input.activityEnd`), before the machine handles them, so the frame
- * after a start follows it into the bracket.
+ * after a start follows it into the bracket. The pre-roll that follows a start takes the fast lane
+ * when the session is at rest and streaming (the start is then on the wire already), as any frame
+ * does; otherwise the machine handles it, as it handles any audio.
  *
  * A session without the `activity` option has no lane: its frames take exactly the path they took
  * before.
@@ -22,6 +24,8 @@ export interface ActivityLaneRoutes {
   forwardAudio(pcm: Uint8Array): boolean;
   /** Counts a frame dropped because the user is not speaking (`'vad'`). */
   dropOutside(): void;
+  /** Counts pre-roll frames the fast lane sent (the machine counts the others in `counters.preRoll`). */
+  countPreRoll(frames: number): void;
 }
 
 /** One session's activity lane. */
@@ -44,6 +48,17 @@ export class ActivityLane {
   observe(event: AnyEventObject): void {
     if (event.type === 'input.activityStart') this.speaking = true;
     else if (event.type === 'input.activityEnd') this.speaking = false;
+  }
+
+  /**
+   * The pre-roll the actor sends after a start: each frame the fast lane can take, in order; the
+   * rest (all of it, unless the session is at rest and streaming), for the machine.
+   */
+  preRoll(frames: readonly Uint8Array[]): Uint8Array[] {
+    let sent = 0;
+    while (sent < frames.length && this.routes.forwardAudio(frames[sent] as Uint8Array)) sent += 1;
+    if (sent > 0) this.routes.countPreRoll(sent);
+    return sent === 0 ? [...frames] : frames.slice(sent);
   }
 
   /**

@@ -64,6 +64,7 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
     ? new ActivityLane(resolved.activity.mode, {
         forwardAudio: (pcm) => !closeRequested && lane.forwardAudio(pcm),
         dropOutside: () => outside.drop('audio', 'outsideActivity'),
+        countPreRoll: (frames) => (outside.preRoll += frames),
       })
     : undefined;
 

@@ -102,7 +102,13 @@ const actors = {
       input: activity.input,
       sendBack: (event) => {
         activity.lane.observe(event);
-        stepped(event);
+        if (event.type !== 'activity.preRoll' || !('frames' in event) || !Array.isArray(event.frames)) {
+          stepped(event);
+          return;
+        }
+        // What the fast lane cannot take goes to the machine, behind the start, as the chart says.
+        const rest = activity.lane.preRoll(event.frames as Uint8Array[]);
+        if (rest.length > 0) stepped({ type: 'activity.preRoll', frames: rest });
       },
       receive: (listener) => {
         handle = listener;
