@@ -10,7 +10,7 @@ import { toolExecutorCallback } from '../actors/toolExecutor.js';
 import { inputKind } from '../machines/wire.js';
 import type { InputEvent, SessionEmitted } from '../machines/types.js';
 import { InternalError, InvalidInputError, ListenerError, LiveSessionError, SessionClosedError, describe, type ModelRefusalError } from '../protocol/errors.js';
-import type { RealtimeInputKind } from '../protocol/messages.js';
+import { INPUT_AUDIO_MIME_TYPE, type RealtimeInputKind } from '../protocol/messages.js';
 import { toFunctionDeclarations } from '../tools/declarations.js';
 import { ActivityLane } from './activityLane.js';
 import { FastLane } from './fastLane.js';
@@ -249,9 +249,9 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
 
     sendAudio: activityLane
       ? (pcm) => {
-          const checked = checkAudio(pcm);
-          if (isClosed() || !('event' in checked)) sendChecked('sendAudio', 'audio', checked);
-          else activityLane.audio(pcm, () => step(checked.event));
+          // Every frame passes the activity lane (and its detector) once checked.
+          if (isClosed() || !(pcm instanceof Uint8Array && pcm.byteLength > 0 && (pcm.byteLength & 1) === 0)) sendChecked('sendAudio', 'audio', checkAudio(pcm));
+          else activityLane.audio(pcm, () => step({ type: 'input.audio', data: pcm, mimeType: INPUT_AUDIO_MIME_TYPE }));
         }
       : (pcm) => {
           // The hot path of every streaming session: no event object unless the machine needs one.

@@ -44,6 +44,7 @@ export function bytesOf(frames: readonly Uint8Array[], from: number, to: number)
   return concat(frames.slice(from, to));
 }
 
+/** Chunks joined into one array. */
 export function concat(chunks: readonly Uint8Array[]): Uint8Array {
   const joined = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
   let offset = 0;
