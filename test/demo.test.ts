@@ -33,6 +33,26 @@ describe('npm run demo', () => {
     expect(stdout).toContain('tools: 2 calls, 1 results, 1 error responses, 1 toolResponse messages');
   }, 60_000);
 
+  it('--vad: the session brackets every utterance itself, one across the tool call, against an emulator with detection off', async () => {
+    const { code, stdout } = await demo(['--vad']);
+    expect(code).toBe(0);
+    // Three utterances: three brackets on the wire, each opened with its pre-roll.
+    expect(stdout.match(/wire\s+→ activityStart/g)).toHaveLength(3);
+    expect(stdout.match(/wire\s+→ activityEnd/g)).toHaveLength(3);
+    expect(stdout.match(/speech\s+🎙 started/g)).toHaveLength(3);
+    expect(stdout).toMatch(/gate\s+CLOSED: waiting on fc-1, fc-2/);
+    expect(stdout).toContain('connection closes with 1008: 0');
+    expect(stdout).toContain('closes by code {"1005":1}');
+    expect(stdout).toMatch(/activity: 3 activityStart, 3 activityEnd sent; \d+ frames of pre-roll; \d+ frames not sent outside speech/);
+    expect(stdout).toContain('emulator: heard 3 brackets, 0 ms of audio outside them; one bracket spans the tool call');
+  }, 60_000);
+
+  it('refuses --vad with --no-gate, whose naive client has no session', async () => {
+    const { code, stderr } = await demo(['--vad', '--no-gate']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--vad has the session bracket speech');
+  }, 60_000);
+
   it('shows the 1008 failure of a client with no gate', async () => {
     const { code, stdout } = await demo(['--no-gate']);
     expect(code).toBe(0);

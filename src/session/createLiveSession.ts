@@ -10,8 +10,9 @@ import { toolExecutorCallback } from '../actors/toolExecutor.js';
 import { inputKind } from '../machines/wire.js';
 import type { InputEvent, SessionEmitted } from '../machines/types.js';
 import { InternalError, InvalidInputError, ListenerError, LiveSessionError, SessionClosedError, describe, type ModelRefusalError } from '../protocol/errors.js';
-import type { RealtimeInputKind } from '../protocol/messages.js';
+import { INPUT_AUDIO_MIME_TYPE, type RealtimeInputKind } from '../protocol/messages.js';
 import { toFunctionDeclarations } from '../tools/declarations.js';
+import { ActivityLane } from './activityLane.js';
 import { FastLane } from './fastLane.js';
 import { checkAudio, checkText, checkVideo, contentProblem, micSourceProblem, type Checked } from './frontDoor.js';
 import { createListeners } from './listeners.js';
@@ -54,6 +55,18 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   const closing = new Set<Promise<void>>();
   const { dispatch, on } = createListeners(lane);
   const outside = new OutsideCounts();
+  // close() called from inside a listener or a tool (while the machine is busy) queues its CLOSE,
+  // and XState discards whatever is queued behind it once the session is done: from the call
+  // on, the session is closed for the application, so later inputs are counted, not lost (I4).
+  let closeRequested = false;
+  // With the `activity` option, every audio frame passes the activity actor's lane.
+  const activityLane = resolved.activity
+    ? new ActivityLane(resolved.activity.mode, {
+        forwardAudio: (pcm) => !closeRequested && lane.forwardAudio(pcm),
+        dropOutside: () => outside.drop('audio', 'outsideActivity'),
+        countPreRoll: (frames) => (outside.preRoll += frames),
+      })
+    : undefined;
 
   const actor = createActor(liveSessionMachine, {
     input: resolved.settings,
@@ -67,6 +80,8 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
       functionDeclarations: () => toolbox.declarations,
       onServerMessage: (message, generation) => dispatch({ type: 'message', message, generation }),
       sessionResumption: resolved.settings.resumption,
+      // 'vad' and 'manual' bracket speech on the client: setup turns the server's detection off.
+      automaticActivityDetection: resolved.activity?.automaticActivityDetection === false ? false : undefined,
       connectTimeoutMs: resolved.connectTimeoutMs,
       onWire: (generation, wire) => lane.announce(generation, wire),
       onClosing: (closed) => {
@@ -83,6 +98,7 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
     }),
     inputBuffer: inputBufferCallback({ maxItems: resolved.maxBufferedInputs }),
     lane,
+    activity: resolved.activity && activityLane ? { input: resolved.activity.input, lane: activityLane } : undefined,
   });
   actor.on('*', (event) => dispatch(event));
   // A defect inside the machine stops it: say so, and say the session is closed.
@@ -96,10 +112,6 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   if (options.inspectFrames) lane.observeEveryFrame();
   actor.start();
 
-  // close() called from inside a listener or a tool (while the machine is busy) queues its CLOSE,
-  // and XState discards whatever is queued behind it once the session is done: from the call
-  // on, the session is closed for the application, so later inputs are counted, not lost (I4).
-  let closeRequested = false;
   let toldUnknownModel = false;
   let whenClosed: Promise<void> | undefined;
   const isClosed = () => closeRequested || actor.getSnapshot().status !== 'active';
@@ -145,6 +157,24 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
     outside.drop(kind, 'invalid');
     dispatch({ type: 'inputDropped', kind, reason: 'invalid' });
     dispatch({ type: 'error', error: new InvalidInputError(operation, checked.problem) });
+  };
+
+  /**
+   * The application's activity signal: as any input, or, with the `activity` option, through its
+   * lane ('manual': the actor's; 'vad' and 'server' refuse it, the bracket is not the app's).
+   */
+  const sendActivitySignal = (signal: 'start' | 'end') => {
+    const event: InputEvent = { type: signal === 'start' ? 'input.activityStart' : 'input.activityEnd' };
+    if (!activityLane || isClosed()) {
+      send(event);
+      return;
+    }
+    activityLane.signal(signal, () => send(event), () => {
+      const kind = inputKind(event);
+      outside.drop(kind, 'invalid');
+      dispatch({ type: 'inputDropped', kind, reason: 'invalid' });
+      dispatch({ type: 'error', error: new InvalidInputError(kind, `the session's activity mode is '${activityLane.mode}': the ${activityLane.mode === 'vad' ? 'detector' : 'server'} brackets speech`) });
+    });
   };
 
   const topState = (): SessionState => {
@@ -216,15 +246,21 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
 
     on,
 
-    sendAudio(pcm) {
-      // The hot path of every streaming session: no event object unless the machine needs one.
-      if (!closeRequested && pcm instanceof Uint8Array && pcm.byteLength > 0 && (pcm.byteLength & 1) === 0 && lane.forwardAudio(pcm)) return;
-      sendChecked('sendAudio', 'audio', checkAudio(pcm));
-    },
+    sendAudio: activityLane
+      ? (pcm) => {
+          // Every frame passes the activity lane (and its detector) once checked.
+          if (isClosed() || !(pcm instanceof Uint8Array && pcm.byteLength > 0 && (pcm.byteLength & 1) === 0)) sendChecked('sendAudio', 'audio', checkAudio(pcm));
+          else activityLane.audio(pcm, () => step({ type: 'input.audio', data: pcm, mimeType: INPUT_AUDIO_MIME_TYPE }));
+        }
+      : (pcm) => {
+          // The hot path of every streaming session: no event object unless the machine needs one.
+          if (!closeRequested && pcm instanceof Uint8Array && pcm.byteLength > 0 && (pcm.byteLength & 1) === 0 && lane.forwardAudio(pcm)) return;
+          sendChecked('sendAudio', 'audio', checkAudio(pcm));
+        },
     sendVideo: (frame, mimeType) => sendChecked('sendVideo', 'video', checkVideo(frame, mimeType)),
     sendText: (text) => sendChecked('sendText', 'text', checkText(text)),
-    activityStart: () => send({ type: 'input.activityStart' }),
-    activityEnd: () => send({ type: 'input.activityEnd' }),
+    activityStart: () => sendActivitySignal('start'),
+    activityEnd: () => sendActivitySignal('end'),
     audioStreamEnd: () => send({ type: 'input.audioStreamEnd' }),
 
     sendClientContent(turns, contentOptions) {

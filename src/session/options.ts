@@ -3,6 +3,7 @@
  * run fails there, with an {@link InvalidOptionsError} that says which option and why, not later
  * as a mysterious close or a retry loop.
  */
+import type { LiveConnectConfig } from '@google/genai';
 import type { InspectionEvent, Observer } from 'xstate';
 import { DEFAULT_SETTINGS } from '../machines/context.js';
 import type { InputPolicy, SessionSettings } from '../machines/types.js';
@@ -17,6 +18,7 @@ import { refusalOf } from '../models/refusals.js';
 import type { ModelRefusalError } from '../protocol/errors.js';
 import { duration } from './durations.js';
 import { checkTools } from './toolOptions.js';
+import { resolveActivity, type ActivityOption, type ResolvedActivity } from './activityOptions.js';
 
 export type { SessionConnection } from './connectionOptions.js';
 
@@ -101,6 +103,15 @@ export type LiveSessionOptions = SessionConnection & {
   inspectFrames?: boolean;
   /** OpenTelemetry spans and metrics (default: the global providers, a no-op without an SDK); `false` for none. */
   telemetry?: false | TelemetryOptions;
+  /**
+   * Who brackets the user's speech, with a detector on the client (docs/activity.md):
+   * `'vad'` (the session's detector sends activityStart, the pre-roll, the audio, activityEnd;
+   * setup turns the server's detection off), `'manual'` (the app's `activityStart()` /
+   * `activityEnd()`; setup turns it off), or `'server'` (the server detects; the detector only
+   * feeds `speechStarted` / `speechStopped`). Or `{ mode, detector, segmenter, preRollMs }`.
+   * Default: none (no actor, no speech events; activity signals as the app sends them).
+   */
+  activity?: ActivityOption;
 };
 
 const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
@@ -124,6 +135,8 @@ export interface ResolvedOptions {
   toolSchemaField: ToolSchemaField | undefined;
   connectTimeoutMs: number;
   maxBufferedInputs: number;
+  /** The activity actor's mode and input, with the `activity` option. */
+  activity: ResolvedActivity | undefined;
 }
 
 function count(name: string, value: unknown, fallback: number, min: number): number {
@@ -195,6 +208,7 @@ export function resolveOptions(options: LiveSessionOptions): ResolvedOptions {
       `whileBlockingCall 'interrupt' cannot work on ${profile.name}: input during a blocking call closes the connection with 1008 there`,
     );
   }
+  const activity = resolveActivity(options.activity, (options as { config?: LiveConnectConfig }).config);
   const refusal = refusalOf(profile, {
     model: options.model ?? profile.name,
     config: options.config,
@@ -219,6 +233,7 @@ export function resolveOptions(options: LiveSessionOptions): ResolvedOptions {
     resumeLoopWindowMs: duration('resumeLoopWindowMs', options.resumeLoopWindowMs, DEFAULT_SETTINGS.resumeLoopWindowMs),
     contentRoles: profile.contentRoles,
     gateNonBlocking: options.gateNonBlockingTools ?? DEFAULT_SETTINGS.gateNonBlocking,
+    activity: activity?.mode,
   };
   return {
     transport,
@@ -233,5 +248,6 @@ export function resolveOptions(options: LiveSessionOptions): ResolvedOptions {
     toolSchemaField: schemaField(options.toolSchemaField),
     connectTimeoutMs: duration('connectTimeoutMs', options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
     maxBufferedInputs: count('maxBufferedInputs', options.maxBufferedInputs, DEFAULT_MAX_BUFFERED_INPUTS, 1),
+    activity,
   };
 }

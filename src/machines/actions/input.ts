@@ -15,6 +15,7 @@ import { bufferingPolicy } from '../guards.js';
 import { baseSetup, BUFFER_ID, connectionId } from '../setup.js';
 import type { ConnectionCommand, DropReason, InputBufferCommand, InputEvent, SessionEvent } from '../types.js';
 import { inputKind, toRealtimeInput } from '../wire.js';
+import { opensBeforeReplay, reconcilingSignal } from './speech.js';
 
 /** The event, if it is realtime input. */
 export function asInput(event: SessionEvent): InputEvent | undefined {
@@ -97,6 +98,12 @@ export const inputActions = {
   replayInputs: baseSetup.enqueueActions(({ context, event, enqueue }) => {
     assertEvent(event, 'buffer.replay');
     let { counters, activityOpen } = context;
+    // An utterance going on from before (the `activity` option): its bracket opens first (speech.ts).
+    if (opensBeforeReplay(context, event.inputs)) {
+      enqueue.sendTo(connectionId(context.generation), { type: 'send.realtimeInput', input: { kind: 'activityStart' } } satisfies ConnectionCommand);
+      counters = countForwarded(counters, 'activityStart');
+      activityOpen = true;
+    }
     for (const input of event.inputs) {
       let refused: DropReason | undefined;
       if (input.kind === 'activityStart') {
@@ -112,6 +119,13 @@ export const inputActions = {
         continue;
       }
       enqueue.sendTo(connectionId(context.generation), { type: 'send.realtimeInput', input } satisfies ConnectionCommand);
+    }
+    // And ends in line with the user's speech: a start or an end lost on the way is made up for.
+    const reconciling = reconcilingSignal(context, activityOpen);
+    if (reconciling) {
+      enqueue.sendTo(connectionId(context.generation), { type: 'send.realtimeInput', input: { kind: reconciling } } satisfies ConnectionCommand);
+      counters = countForwarded(counters, reconciling);
+      activityOpen = reconciling === 'activityStart';
     }
     enqueue.assign({ counters, activityOpen });
   }),

@@ -1,6 +1,6 @@
 /**
  * The events the machine accepts, grouped by producer: input, the connection, the tool executor,
- * the input buffer, the mic, the application.
+ * the input buffer, the mic, the activity actor (`activityEvents.ts`), the application.
  */
 import type { ErrorActorEvent } from 'xstate';
 import type { LiveSessionError, ToolError } from '../../protocol/errors.js';
@@ -13,6 +13,7 @@ import type {
   UsageMetadata,
 } from '../../protocol/messages.js';
 import type { ContentTurn, FunctionDeclaration } from '../../protocol/messages.js';
+import type { ActivityEvent } from '../activityEvents.js';
 
 /** Input from the mic, the activity actor or the application. */
 export type InputEvent =
@@ -119,10 +120,14 @@ export type MicEvent =
 /** Commands from the application. */
 export type AppEvent = { type: 'CONNECT' } | { type: 'CLOSE' };
 
-/** Every event the machine accepts. A child actor that fails sends `xstate.error.actor.<id>`. */
+/**
+ * Every event the machine accepts. A child actor that fails sends `xstate.error.actor.<id>`. The
+ * activity actor's `input.activityStart` / `input.activityEnd` are input like the application's.
+ */
 export type SessionEvent =
   | AppEvent
   | InputEvent
+  | ActivityEvent
   | ServerEvent
   | ToolResultEvent
   | ToolExecutorIdleEvent
