@@ -255,6 +255,8 @@ const EMITTED: Record<SessionEmitted['type'], true> = {
   reconnecting: true,
   resumptionHandleStale: true,
   sessionRestarted: true,
+  speechStarted: true,
+  speechStopped: true,
   text: true,
   toolCall: true,
   toolCallsLost: true,

@@ -47,6 +47,8 @@ const EVERY_EVENT: Record<SessionEmitted['type'], true> = {
   message: true,
   info: true,
   closed: true,
+  speechStarted: true,
+  speechStopped: true,
 };
 
 /** A session and everything it emitted, in order. */
