@@ -57,6 +57,11 @@ export interface SessionPatch {
   transcript?: StoredTranscriptEntry[];
   /** The token state (opaque JSON). */
   tokens?: JsonValue | null;
+  /**
+   * How many tool calls the session has numbered so far: the next process goes on from there, so
+   * that an idempotency key is never given to two different calls.
+   */
+  callSeq?: number;
 }
 
 /** The ownership of one session by one owner, as `acquire` grants it. Plain data. */
@@ -82,6 +87,8 @@ export interface StoredSession {
   readonly ledger: StoredLedgerEntry[];
   readonly transcript: StoredTranscriptEntry[];
   readonly tokens: JsonValue | undefined;
+  /** How many tool calls the session has numbered (0 if never written). */
+  readonly callSeq: number;
   /** The holder of the lease, unless it was released; `live` is false once it has run out. */
   readonly lease: { ownerId: string; fence: number; expiresAt: number; live: boolean } | undefined;
   /** The newest fencing token issued for the session. */
