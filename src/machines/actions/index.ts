@@ -9,6 +9,7 @@ import { inputActions } from './input.js';
 import { ledgerActions } from './ledger.js';
 import { lifecycleActions } from './lifecycle.js';
 import { toolActions } from './tools.js';
+import { restoreActions } from './restore.js';
 import { transcriptActions } from './transcript.js';
 
 /** The session machine's actions, by name. */
@@ -22,4 +23,5 @@ export const actions = {
   ...contentActions,
   ...lifecycleActions,
   ...transcriptActions,
+  ...restoreActions,
 };
