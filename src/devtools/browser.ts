@@ -40,3 +40,4 @@ export type {
   ReduxDevToolsOptions,
   ReduxDevToolsState,
 } from './reduxDevTools.js';
+export { ledgerChart, ledgerMermaid } from './ledgerChart.js';

@@ -7,9 +7,11 @@ import { connectedSession, deferred, FRAME, isToolResponse, waitForState } from 
 const chart = describeChart(sessionMachine);
 
 /** The diagram's id of a state's transition on `event` (the first, or the one with `guard`). */
-function transition(stateId: string, event: string, guard?: string): string {
+/** The id of `stateId`'s first transition on `event` with `guard` (any guard when undefined, none when null). */
+function transition(stateId: string, event: string, guard?: string | null): string {
   const state = [chart, ...chart.states, ...chart.states.flatMap((s) => s.states)].find((s) => s.id === stateId);
-  const index = state?.transitions.findIndex((t) => t.event === event && (guard === undefined || t.guard === guard)) ?? -1;
+  const matches = (t: { guard?: string | undefined }) => guard === undefined || t.guard === (guard ?? undefined);
+  const index = state?.transitions.findIndex((t) => t.event === event && matches(t)) ?? -1;
   if (index < 0) throw new Error(`no ${event} in ${stateId}`);
   return `${stateId}#${index}`;
 }
@@ -72,7 +74,7 @@ describe('the inspector model', () => {
     expect(h.model.view().lastTransition).toMatchObject({ from: 'awaitingToolResponse', to: 'streaming', event: 'tool.result' });
 
     // What the last audio frame did: streaming's forward, drawn inside the streaming box.
-    expect(h.model.view().taken).toEqual([transition('session.streaming', 'input.audio')]);
+    expect(h.model.view().taken).toEqual([transition('session.streaming', 'input.audio', null)]);
     // The gate reopened through awaitingToolResponse's eventless transition.
     const reopened = h.model.timeline().find((e) => e.type === 'tool.result');
     expect(reopened?.frame?.lastTransition?.ids).toContain(transition('session.awaitingToolResponse', 'always', 'not hasBlockingCallsPending'));

@@ -157,9 +157,10 @@ function drawEdge(diagram, edge) {
  * The whole drawing, from a diagram whose graph ELK has laid out.
  * @param {Diagram} diagram
  * @param {ElkGraphNode} laidOut what `elk.layout(diagram.graph)` resolved to
+ * @param {string} [title] what the drawing shows, for screen readers and tooltips
  * @returns {SvgElement}
  */
-export function drawDiagram(diagram, laidOut) {
+export function drawDiagram(diagram, laidOut, title = 'The session statechart') {
   const width = Math.ceil(laidOut.width ?? 0);
   const height = Math.ceil(laidOut.height ?? 0);
   const marker = (/** @type {string} */ id, /** @type {string} */ fill) =>
@@ -181,7 +182,7 @@ export function drawDiagram(diagram, laidOut) {
       role: 'img',
     },
     [
-      svgElement('title', {}, ['The session statechart']),
+      svgElement('title', {}, [title]),
       // Opaque, so the drawing reads the same on a dark page.
       svgElement('rect', { class: 'background', width, height, fill: '#ffffff' }),
       svgElement('defs', {}, [marker('statechart-arrow', COLOURS.line), marker('statechart-arrow-hot', '#d9480f')]),

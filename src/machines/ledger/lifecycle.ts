@@ -17,27 +17,51 @@ export type CallState =
   | 'orphaned'
   /** Its outcome reached the conversation on a later connection, as conversation content. (Terminal.) */
   | 'deliveredAsContext'
-  /** The model made the same call again on a later connection, and that call got this one's outcome. (Terminal.) */
+  /** Orphaned, and the model made the same call again on a later connection: that call got this one's outcome. (Terminal.) */
   | 'superseded'
   /** Orphaned, and `orphanedResults: 'discard'`: its outcome was dropped. (Terminal.) */
   | 'discarded'
   /** It can never be answered: it came on a connection already gone, or the session closed first. (Terminal.) */
   | 'lost';
 
+/**
+ * The moves a call may make, from each state, each with what makes it. The ledger's diagram in
+ * docs/ledger.md is drawn from this table.
+ */
+export const CALL_MOVE_CAUSES: Readonly<Record<CallState, Readonly<Partial<Record<CallState, string>>>>> = {
+  running: {
+    answered: 'its batch settled, one toolResponse on its connection',
+    cancelled: "toolCallCancellation, or input under whileBlockingCall 'interrupt'",
+    orphaned: 'its connection lost before the answer went out',
+    lost: 'the session closed',
+  },
+  orphaned: {
+    deliveredAsContext: 'outcome sent as a clientContent turn on a streaming connection',
+    superseded: 'the model made the same call again, and that call gets the outcome',
+    discarded: "its outcome came, and orphanedResults is 'discard'",
+    lost: 'the session closed',
+  },
+  answered: {},
+  cancelled: {},
+  deliveredAsContext: {},
+  superseded: {},
+  discarded: {},
+  lost: {},
+};
+
 /** The moves a call may make, from each state. */
-export const CALL_MOVES: Readonly<Record<CallState, readonly CallState[]>> = {
-  running: ['answered', 'cancelled', 'orphaned', 'superseded', 'lost'],
-  orphaned: ['deliveredAsContext', 'superseded', 'discarded', 'lost'],
-  answered: [],
-  cancelled: [],
-  deliveredAsContext: [],
-  superseded: [],
-  discarded: [],
-  lost: [],
+export const CALL_MOVES: Readonly<Record<CallState, readonly CallState[]>> = Object.fromEntries(
+  Object.entries(CALL_MOVE_CAUSES).map(([from, causes]) => [from, Object.keys(causes)]),
+) as Record<CallState, CallState[]>;
+
+/** How a call is born, in each state it can be born in. */
+export const CALL_BIRTH_CAUSES: Readonly<Partial<Record<CallState, string>>> = {
+  running: 'toolCall from an open connection',
+  lost: 'toolCall from a connection already gone',
 };
 
 /** The states a call is born in: running, or lost (a toolCall from a connection already gone). */
-export const CALL_BIRTHS: readonly CallState[] = ['running', 'lost'];
+export const CALL_BIRTHS: readonly CallState[] = Object.keys(CALL_BIRTH_CAUSES) as CallState[];
 
 /** The terminal states: a call in one has ended, once. */
 export const TERMINAL_STATES: readonly CallState[] = ['answered', 'cancelled', 'deliveredAsContext', 'superseded', 'discarded', 'lost'];
