@@ -24,6 +24,7 @@ import type { AnyTool } from '../tools/types.js';
 import type { FunctionDeclaration } from '../protocol/messages.js';
 import { liveSessionMachine, provideServices } from './services.js';
 import { instrumentSession } from '../telemetry/instrumentSession.js';
+import { createPersistence, type Persistence } from './persistence.js';
 
 export type { LiveSession } from './liveSession.js';
 export type { LiveSessionOptions, SessionConnection } from './options.js';
@@ -61,6 +62,22 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   });
   // The tools as they are now: `updateTools` replaces them; the next connection and toolCall read them.
   const toolbox = toolboxOf(resolved, resolved.tools);
+  // A session kept in a store: its record is put back on connect, and every change is written.
+  const persistence: Persistence | undefined =
+    resolved.store &&
+    createPersistence(resolved.store.store, resolved.settings.sessionId, resolved.store.options, {
+      context: () => actor.getSnapshot().context,
+      takenOver: (error) => {
+        if (actor.getSnapshot().status === 'active') step({ type: 'session.takenOver', error });
+      },
+      reportError: (error) => dispatch({ type: 'error', error }),
+    });
+  const runTools = toolExecutorCallback({
+    tools: () => toolbox.tools,
+    timeoutMs: resolved.toolTimeoutMs,
+    maxResultBytes: resolved.maxToolResultBytes,
+    nonBlockingTools: () => toolbox.nonBlockingTools,
+  });
   provideServices(actor.system, {
     connection: connectionCallback({
       transport: resolved.transport,
@@ -75,12 +92,8 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
       },
       previousClosed: () => (closing.size === 0 ? undefined : allClosedWithin([...closing], PREVIOUS_CLOSE_WAIT_MS)),
     }),
-    toolExecutor: toolExecutorCallback({
-      tools: () => toolbox.tools,
-      timeoutMs: resolved.toolTimeoutMs,
-      maxResultBytes: resolved.maxToolResultBytes,
-      nonBlockingTools: () => toolbox.nonBlockingTools,
-    }),
+    // With a store, each outcome is written before the model hears it (write-ahead).
+    toolExecutor: persistence ? persistence.writeAhead(runTools) : runTools,
     inputBuffer: inputBufferCallback({ maxItems: resolved.maxBufferedInputs }),
     lane,
   });
@@ -93,6 +106,14 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
       dispatch({ type: 'closed', closedBy: { by: 'failure', error } });
     },
   });
+  // Removes the record when the application says the conversation is over (`close({ deleteRecord })`).
+  let deleteRecord = false;
+  if (persistence) {
+    const finish = () => void persistence.finish({ deleteRecord });
+    // Snapshots, never the fast lane: a frame forwarded at rest costs the store nothing. The last
+    // one (closed) is not written: calls it ends as lost stay open in the record, for the next owner.
+    actor.subscribe({ next: (snapshot) => snapshot.status === 'active' && persistence.observe(snapshot.context), complete: finish, error: finish });
+  }
   if (options.inspectFrames) lane.observeEveryFrame();
   actor.start();
 
@@ -102,6 +123,7 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   let closeRequested = false;
   let toldUnknownModel = false;
   let whenClosed: Promise<void> | undefined;
+  let opening: Promise<void> | undefined;
   const isClosed = () => closeRequested || actor.getSnapshot().status !== 'active';
 
   /** Hands an event to the machine, as a step the fast lane knows about. */
@@ -154,6 +176,33 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
     return typeof value === 'string' ? value : 'idle';
   };
 
+  /** Opens the first connection; settles once it streams, or the session closes first. */
+  const connectNow = () =>
+    new Promise<void>((resolve, reject) => {
+      const settle = () => {
+        const snapshot = actor.getSnapshot();
+        if (snapshot.matches('streaming') || snapshot.matches('awaitingToolResponse')) {
+          resolve();
+          return true;
+        }
+        if (snapshot.status !== 'active') {
+          const closedBy = snapshot.context.closedBy;
+          reject(closedBy && closedBy.by !== 'client' ? closedBy.error : new SessionClosedError('connect'));
+          return true;
+        }
+        return false;
+      };
+      step({ type: 'CONNECT' });
+      if (settle()) return;
+      const subscription = actor.subscribe({
+        next: () => {
+          if (settle()) subscription.unsubscribe();
+        },
+        // Reported through the error event already; the promise must still settle.
+        error: (cause) => reject(cause instanceof LiveSessionError ? cause : new SessionClosedError('connect')),
+      });
+    });
+
   const session: LiveSession = {
     actor,
     get state() {
@@ -175,39 +224,32 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
           message: `no profile is known for ${options.model ?? 'this transport'}: tools are declared BLOCKING unless they say otherwise, and input is held while a blocking call runs`,
         });
       }
-      return new Promise<void>((resolve, reject) => {
-        const settle = () => {
-          const snapshot = actor.getSnapshot();
-          if (snapshot.matches('streaming') || snapshot.matches('awaitingToolResponse')) {
-            resolve();
-            return true;
-          }
-          if (snapshot.status !== 'active') {
-            const closedBy = snapshot.context.closedBy;
-            reject(closedBy && closedBy.by !== 'client' ? closedBy.error : new SessionClosedError('connect'));
-            return true;
-          }
-          return false;
-        };
-        step({ type: 'CONNECT' });
-        if (settle()) return;
-        const subscription = actor.subscribe({
-          next: () => {
-            if (settle()) subscription.unsubscribe();
+      if (persistence) {
+        // The record goes back into the machine before the first connection: take the lease, load, restore.
+        opening ??= persistence.open(resolved.settings.resumption).then(
+          (restore) => {
+            if (restore && !isClosed()) step(restore);
           },
-          // Reported through the error event already; the promise must still settle.
-          error: (cause) => reject(cause instanceof LiveSessionError ? cause : new SessionClosedError('connect')),
-        });
-      });
+          (error: unknown) => {
+            opening = undefined; // a later connect() tries again (after the holder's lease ran out, say)
+            const failure = error instanceof LiveSessionError ? error : new InternalError(`the session store failed: ${describe(error)}`, { cause: error });
+            if (!isClosed()) dispatch({ type: 'error', error: failure });
+            throw failure;
+          },
+        );
+        return opening.then(() => (isClosed() ? Promise.reject(new SessionClosedError('connect')) : connectNow()));
+      }
+      return connectNow();
     },
 
-    close() {
+    close(closeOptions) {
       if (!isClosed()) {
+        deleteRecord = closeOptions?.deleteRecord === true;
         closeRequested = true;
         step({ type: 'CLOSE' });
       }
       whenClosed ??= new Promise<void>((resolve) => {
-        const settled = () => void Promise.all([...closing]).then(() => resolve());
+        const settled = () => void Promise.all([...closing, persistence?.finish({ deleteRecord })]).then(() => resolve());
         if (actor.getSnapshot().status !== 'active') settled();
         else actor.subscribe({ complete: settled, error: settled });
       });
@@ -279,7 +321,10 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
 
     pendingToolCalls: () => Object.values(actor.getSnapshot().context.pending),
 
-    metrics: () => sessionMetrics(actor.getSnapshot().context, topState(), lane.meter, outside),
+    metrics: () => {
+      const metrics = sessionMetrics(actor.getSnapshot().context, topState(), lane.meter, outside);
+      return persistence ? { ...metrics, store: persistence.metrics() } : metrics;
+    },
 
     observeEveryFrame: () => lane.observeEveryFrame(),
   };

@@ -17,6 +17,9 @@ import { refusalOf } from '../models/refusals.js';
 import type { ModelRefusalError } from '../protocol/errors.js';
 import { duration } from './durations.js';
 import { checkTools } from './toolOptions.js';
+import type { SessionStoreOptions } from './persistence.js';
+import { resolveStore, type ResolvedStore } from './storeOptions.js';
+import type { SessionStore } from '../store/types.js';
 
 export type { SessionConnection } from './connectionOptions.js';
 
@@ -100,6 +103,15 @@ export type LiveSessionOptions = SessionConnection & {
   inspectFrames?: boolean;
   /** OpenTelemetry spans and metrics (default: the global providers, a no-op without an SDK); `false` for none. */
   telemetry?: false | TelemetryOptions;
+  /**
+   * Keep the session in a store (`gemini-live-fsm/store`: in memory or Redis), so that another
+   * process can carry it on: `connect()` takes the session's lease and puts back what the store
+   * holds (the handle, the conversation, the tool-call ledger) before the first connection, every
+   * change is written, and `close()` gives the lease back. Needs `sessionId`. See docs/scale-out.md.
+   */
+  store?: SessionStore;
+  /** How the session holds its record in `store`: its owner id, lease, takeover, write interval. */
+  storeOptions?: SessionStoreOptions;
 };
 
 const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
@@ -123,6 +135,8 @@ export interface ResolvedOptions {
   toolSchemaField: ToolSchemaField | undefined;
   connectTimeoutMs: number;
   maxBufferedInputs: number;
+  /** The store the session is kept in, if any. */
+  store: ResolvedStore | undefined;
 }
 
 function count(name: string, value: unknown, fallback: number, min: number): number {
@@ -232,5 +246,6 @@ export function resolveOptions(options: LiveSessionOptions): ResolvedOptions {
     toolSchemaField: schemaField(options.toolSchemaField),
     connectTimeoutMs: duration('connectTimeoutMs', options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
     maxBufferedInputs: count('maxBufferedInputs', options.maxBufferedInputs, DEFAULT_MAX_BUFFERED_INPUTS, 1),
+    store: resolveStore(options.store, options.storeOptions, options.sessionId),
   };
 }

@@ -37,14 +37,18 @@ export const restoreActions = {
     const ledger = { ...context.ledger };
     const rerun: ToolExecutorInput['calls'] = [];
     const undelivered: LedgerEntry[] = [];
+    let open = 0;
     for (const stored of event.ledger) {
       const entry = restoredEntry(stored);
       ledger[entry.key] = entry;
       if (entry.state !== 'orphaned') continue;
-      if (entry.outcome === undefined) rerun.push({ key: entry.key, call: callOf(entry), idempotencyKey: entry.idempotencyKey });
-      else undelivered.push(entry);
+      open += 1;
+      if (entry.outcome !== undefined) undelivered.push(entry);
+      // A call repeated on the lost process shares its first run's key: one run does for both.
+      else if (!rerun.some((other) => other.idempotencyKey === entry.idempotencyKey)) {
+        rerun.push({ key: entry.key, call: callOf(entry), idempotencyKey: entry.idempotencyKey });
+      }
     }
-    const open = rerun.length + undelivered.length;
     const batch = rerun.length > 0 ? context.batch + 1 : context.batch;
     enqueue.assign({
       resumptionHandle: context.settings.resumption ? event.resumptionHandle : undefined,
