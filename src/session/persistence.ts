@@ -166,6 +166,27 @@ export function createPersistence(store: SessionStore, sessionId: string, option
     }
   };
 
+  /** Writes the ledger as it is (with the calls just made) and waits for it: true if their tools may run. */
+  const recordCalls = async (): Promise<boolean> => {
+    // The machine is still taking the toolCall when it starts the executor: its snapshot is ready just after.
+    await Promise.resolve();
+    if (writer === undefined || fenced) return !fenced;
+    observe(host.context());
+    try {
+      await writer.flush();
+      return true;
+    } catch (error) {
+      // Fenced: the calls are another process's now. Failed: the session goes on without the store.
+      return !(error instanceof StoreError && error.code === 'STORE_FENCED');
+    }
+  };
+
+  const observe = (context: SessionContext) => {
+    if (writer === undefined || fenced || finished) return;
+    const patch = changes(context);
+    if (patch) writer.write(patch);
+  };
+
   return {
     async open(resumption) {
       const acquired = await store.acquire(sessionId, ownerId, leaseMs, { takeOver: options.takeOver === true });
@@ -190,16 +211,17 @@ export function createPersistence(store: SessionStore, sessionId: string, option
       return record && holdsSession(record) ? restoreEvent(record, { now: Date.now(), resumption }) : undefined;
     },
 
-    observe(context) {
-      if (writer === undefined || fenced || finished) return;
-      const patch = changes(context);
-      if (patch) writer.write(patch);
-    },
+    observe,
 
     writeAhead(executor) {
       return (args) => {
         let queue = Promise.resolve();
         let stopped = false;
+        let stop: (() => void) | undefined;
+        // Commands (cancellations) that come before the tools start wait for them.
+        let listener: ((command: ToolExecutorCommand) => void) | undefined;
+        const early: ToolExecutorCommand[] = [];
+        args.receive((command) => (listener ? listener(command) : early.push(command)));
         // Events go to the machine in the order the executor sent them, each result once it is stored.
         const sendBack = (event: AnyEventObject) => {
           queue = queue.then(async () => {
@@ -208,10 +230,23 @@ export function createPersistence(store: SessionStore, sessionId: string, option
             if (!stopped) args.sendBack(event);
           });
         };
-        const stop = executor({ ...args, sendBack });
+        // The calls are in the store before their tools start: a process that dies with a tool
+        // running leaves its call for the next owner to see.
+        void recordCalls().then((run) => {
+          if (!run || stopped) return;
+          const cleanup = executor({
+            ...args,
+            sendBack,
+            receive: (next) => {
+              listener = next;
+              for (const command of early.splice(0)) next(command);
+            },
+          });
+          if (typeof cleanup === 'function') stop = cleanup;
+        });
         return () => {
           stopped = true;
-          if (typeof stop === 'function') stop();
+          stop?.();
         };
       };
     },

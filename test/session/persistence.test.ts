@@ -72,6 +72,16 @@ describe('a session kept in a store', () => {
     await h.session.close();
   });
 
+  it('has a call in the store before its tool starts', async () => {
+    const seen: unknown[] = [];
+    const h = storedSession({ tools: [lookup(async () => seen.push(await storedEntryOf(h.store.inner, 'call-1', 'c1')))] });
+    await h.session.connect();
+    h.transport.connections[0]!.toolCall([{ id: 'c1', name: 'lookup', args: { q: 'bern' } }]);
+    await h.transport.connections[0]!.waitForFrame(isToolResponse);
+    expect(seen).toEqual([expect.objectContaining({ key: 'c1', state: 'running', idempotencyKey: 'call-1:1' })]);
+    await h.session.close();
+  });
+
   it('goes on when the store is down: one error event, the failures counted, the outcome still answered', async () => {
     const h = storedSession({ tools: [lookup()] });
     await h.session.connect();
@@ -193,6 +203,19 @@ describe('a session another process took over', () => {
     expect((await storedEntryOf(h.store.inner, 'call-1', 'c1'))?.outcome).toBeUndefined();
     expect(h.session.metrics().store?.fenced).toBe(true);
     await h.session.close();
+  });
+
+  it('never starts a tool for a call it can no longer record', async () => {
+    let runs = 0;
+    const h = storedSession({ tools: [lookup(() => (runs += 1))] });
+    await h.session.connect();
+    const server = h.transport.connections[0]!;
+    await h.store.inner.acquire('call-1', 'gateway-b', 10_000, { takeOver: true });
+    server.toolCall([{ id: 'c1', name: 'lookup', args: { q: 'quito' } }]);
+    await waitForState(h.session, 'closed');
+    expect(runs).toBe(0);
+    expect(h.of('closed')[0]?.closedBy).toMatchObject({ by: 'takenOver' });
+    expect(server.frames.filter((f) => f.frame.type === 'toolResponse')).toHaveLength(0);
   });
 
   it('closes as soon as a renewal finds the lease gone, with nothing more sent', async () => {
