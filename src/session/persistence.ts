@@ -10,7 +10,6 @@ import type { AnyEventObject, CallbackLogicFunction } from 'xstate';
 import type { SessionContext, SessionRestoreEvent, ToolExecutorCommand, ToolExecutorInput, ToolResultEvent } from '../machines/types.js';
 import { describe, SessionClosedError, StoreError } from '../protocol/errors.js';
 import { keepLease, type LeaseKeeper } from '../store/leaseKeeper.js';
-import { encodePatch } from '../store/record.js';
 import type { Lease, SessionPatch, SessionStore } from '../store/types.js';
 import { createStoreWriter, type StoreWriter } from '../store/writer.js';
 import { holdsSession, restoreEvent, storedLedger, storedTranscript, transcriptSettled, type LineTimes } from './storedSession.js';
@@ -95,17 +94,18 @@ export function createPersistence(store: SessionStore, sessionId: string, option
   let handleAt: { handle: string; issuedAt: number } | undefined;
   const lineTimes: LineTimes = new WeakMap();
 
-  // The store, counting what each write carries: the same encoding the backends store.
+  // The store, counting each write and the bytes it carried.
   const counted: SessionStore = {
     acquire: (...args) => store.acquire(...args),
     renew: (held) => store.renew(held),
     release: (held, releaseOptions) => store.release(held, releaseOptions),
     load: (id) => store.load(id),
     async save(held, patch) {
-      const { bytes } = encodePatch(held.sessionId, patch, Number.MAX_SAFE_INTEGER);
-      await store.save(held, patch);
+      const receipt = await store.save(held, patch);
       stats.writes += 1;
-      stats.bytes += bytes;
+      // A store of the application's own may not say; the two of the library do.
+      stats.bytes += typeof receipt?.bytes === 'number' ? receipt.bytes : 0;
+      return receipt;
     },
   };
 

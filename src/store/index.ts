@@ -17,6 +17,7 @@ export type {
   AcquireOptions,
   Lease,
   ReleaseOptions,
+  SaveReceipt,
   SessionPatch,
   SessionStore,
   StoreOptions,

@@ -64,6 +64,12 @@ export interface SessionPatch {
   callSeq?: number;
 }
 
+/** What a save wrote. */
+export interface SaveReceipt {
+  /** The bytes of the values it set (UTF-8 JSON), as the store keeps them. */
+  bytes: number;
+}
+
 /** The ownership of one session by one owner, as `acquire` grants it. Plain data. */
 export interface Lease {
   readonly sessionId: string;
@@ -135,8 +141,11 @@ export interface SessionStore {
   acquire(sessionId: string, ownerId: string, leaseMs: number, options?: AcquireOptions): Promise<Lease>;
   /** Extends the lease by its `leaseMs` from now; `STORE_FENCED` if it is no longer current. */
   renew(lease: Lease): Promise<Lease>;
-  /** Applies `patch` to the record; `STORE_FENCED` (and nothing written) if the lease is not current. */
-  save(lease: Lease, patch: SessionPatch): Promise<void>;
+  /**
+   * Applies `patch` to the record and says what it wrote; `STORE_FENCED` (and nothing written) if
+   * the lease is not current.
+   */
+  save(lease: Lease, patch: SessionPatch): Promise<SaveReceipt>;
   /**
    * Gives the session up (another owner may acquire it at once), keeping its record unless
    * `deleteRecord`. Idempotent for the same lease; `STORE_FENCED` if another lease replaced it.

@@ -37,8 +37,9 @@ export function recordingStore(frames: () => number, inner: MemorySessionStore =
     async save(lease, patch) {
       if (recording.hold) await recording.hold;
       if (recording.failWith) throw recording.failWith;
-      await inner.save(lease, patch);
+      const receipt = await inner.save(lease, patch);
       recording.saves.push({ patch, framesBefore: frames() });
+      return receipt;
     },
   };
   return recording;

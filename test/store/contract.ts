@@ -68,7 +68,10 @@ export function storeContract(name: string, harness: () => StoreHarness): void {
       const id = freshId('fields');
       const lease = await store.acquire(id, 'gw-a', 30_000);
       const handle = { handle: 'handle-1', issuedAt: Date.now() };
-      await store.save(lease, { handle, ledger: [ledgerEntry], transcript, tokens: { uses: 0, expireTime: '2026-11-20T10:00:00Z' }, callSeq: 7 });
+      const receipt = await store.save(lease, { handle, ledger: [ledgerEntry], transcript, tokens: { uses: 0, expireTime: '2026-11-20T10:00:00Z' }, callSeq: 7 });
+      // What it wrote: the values it set, as JSON (the handle's time twice: in its JSON and on its own).
+      const written = [JSON.stringify(handle), String(handle.issuedAt), JSON.stringify([ledgerEntry]), JSON.stringify(transcript), JSON.stringify({ uses: 0, expireTime: '2026-11-20T10:00:00Z' }), '7'];
+      expect(receipt).toEqual({ bytes: written.reduce((sum, value) => sum + Buffer.byteLength(value), 0) });
       expect(await store.load(id)).toMatchObject({ handle, ledger: [ledgerEntry], transcript, tokens: { uses: 0, expireTime: '2026-11-20T10:00:00Z' }, callSeq: 7 });
       await store.save(lease, { ledger: [{ ...ledgerEntry, state: 'answered', settledAt: 2_000 }] });
       const record = await store.load(id);
