@@ -36,3 +36,5 @@ export { createStoreWriter } from './writer.js';
 export type { StoreWriter, StoreWriterOptions, StoreWriterStats } from './writer.js';
 export { keepLease } from './leaseKeeper.js';
 export type { LeaseKeeper, LeaseKeeperOptions } from './leaseKeeper.js';
+// How a session holds its record (`createLiveSession`'s `storeOptions`) and what it counts (`metrics().store`).
+export type { SessionStoreOptions, StoreMetrics } from '../session/persistence.js';

@@ -7,7 +7,7 @@ import { utf8Length } from '../../src/store/validate.js';
 
 describe('utf8Length', () => {
   it('counts as Buffer.byteLength does, ASCII or not', () => {
-    for (const text of ['', 'plain ASCII {"a":1}', 'café', '温度は18度', 'emoji 🌦️ and 𝄞', 'a lone surrogate \ud800 here', '\u007f\u0080\u07ff\u0800\uffff']) {
+    for (const text of ['', 'plain ASCII {"a":1}', 'café', '温度は18度', 'emoji 🌦️ and 𝄞', 'a lone surrogate \ud800 here', '\u007f\u0080\u07ff\u0800\uffff', 'tab\tnewline\ncontrol\u0001']) {
       expect(utf8Length(text), text).toBe(Buffer.byteLength(text));
     }
   });
