@@ -9,15 +9,18 @@
 import type { GoogleGenAI } from '@google/genai';
 import { Modality } from '@google/genai';
 import { createClient } from 'redis';
+import type { WebSocket } from 'ws';
 import { relay, type GatewayEvent } from '../examples/gateway/relay.js';
 import { weatherTool } from '../examples/gateway/agent.js';
 import { createLiveSession, type LiveSession } from '../src/index.js';
 import { createMemoryStore, createRedisStore, type SessionStore } from '../src/store/index.js';
 import { startRedisServer } from '../test/store/redisServer.js';
-import { sdkClient } from './clients.js';
-import { MODEL, TALK_KEY } from './config.js';
+import { fsmSession, sdkClient } from './clients.js';
+import { drained } from './cpuPerFrame.js';
+import { MODEL, pcmFrame, TALK_KEY } from './config.js';
 import { connectMany, searchCapacity, type LoadClient, type SessionsOptions, type TriedLoad } from './sessions.js';
-import { collectGarbage, sleep } from './stats.js';
+import { collectGarbage, median, sleep } from './stats.js';
+import { tapWire } from './wireTap.js';
 
 /** How much to measure. */
 export interface GatewayBenchOptions {
@@ -25,6 +28,9 @@ export interface GatewayBenchOptions {
   capacity: SessionsOptions;
   /** Sessions talking at once while the store's cost is measured. */
   storeSessions: number;
+  /** CPU per frame through the relay beside a plain session's, as figure 1 takes it: rounds of bursts. */
+  cpuRounds: number;
+  cpuBurst: number;
   /** How long they talk before, and while, the store's writes are counted. */
   storeWarmupMs: number;
   storeWindowMs: number;
@@ -44,12 +50,16 @@ export const GATEWAY_PLANS: Record<'full' | 'quick', GatewayBenchOptions> = {
       durationMs: 3_000,
     },
     storeSessions: 1_000,
+    cpuRounds: 40,
+    cpuBurst: 500,
     storeWarmupMs: 10_000,
     storeWindowMs: 30_000,
   },
   quick: {
     capacity: { memorySessions: 0, rawMemorySessions: 0, comparisons: false, levels: [10, 20], resolution: 10, maxSessions: 20, warmupMs: 200, durationMs: 500 },
     storeSessions: 20,
+    cpuRounds: 4,
+    cpuBurst: 100,
     storeWarmupMs: 500,
     storeWindowMs: 2_000,
   },
@@ -75,6 +85,9 @@ export interface StoreCost {
 
 /** Figure 6's results. */
 export interface GatewayResult {
+  /** CPU per frame through the relay and a plain session's (µs, medians), and the median of their ratio within a round. */
+  cpuPerFrameUs: { gateway: number; plain: number };
+  gatewayOverPlainCpu: number;
   sessionsPerCore: number;
   loads: TriedLoad[];
   storeCosts: StoreCost[];
@@ -181,12 +194,65 @@ async function measureStoreCost(baseUrl: string, backend: StoreCost['backend'], 
   }
 }
 
+/** Connects a client and finds the socket its frames go out on. */
+async function withSocket<T>(connect: () => Promise<T>): Promise<{ client: T; socket: WebSocket }> {
+  let socket: WebSocket | undefined;
+  const untap = tapWire((ws) => {
+    socket ??= ws;
+  });
+  try {
+    const client = await connect();
+    if (!socket) throw new Error('no socket seen');
+    return { client, socket };
+  } finally {
+    untap();
+  }
+}
+
+/**
+ * CPU per frame through the gateway's relay beside a plain session's, taken as figure 1 takes it
+ * (bursts in turn, the ratio within each round, its median over the rounds), so that a noisy
+ * neighbour moves both alike: what the relay and the store add to a frame's path.
+ */
+export async function measureCpu(ai: GoogleGenAI, options: GatewayBenchOptions): Promise<Pick<GatewayResult, 'cpuPerFrameUs' | 'gatewayOverPlainCpu'>> {
+  const frame = pcmFrame();
+  const plain = await withSocket(() => fsmSession(ai));
+  const gateway = await withSocket(() => gatewaySession(ai, createMemoryStore()));
+  const sides = [
+    { send: (pcm: Uint8Array) => plain.client.sendAudio(pcm), socket: plain.socket, perRound: [] as number[] },
+    { send: (pcm: Uint8Array) => gateway.client.client.send(pcm), socket: gateway.socket, perRound: [] as number[] },
+  ];
+  try {
+    for (let round = -2; round < options.cpuRounds; round += 1) {
+      for (let turn = 0; turn < sides.length; turn += 1) {
+        const side = sides[(round + 2 + turn) % sides.length]!;
+        collectGarbage();
+        await sleep(1);
+        const start = process.cpuUsage();
+        for (let i = 0; i < options.cpuBurst; i += 1) side.send(frame);
+        await drained(side.socket);
+        const used = process.cpuUsage(start);
+        if (round >= 0) side.perRound.push((used.user + used.system) / options.cpuBurst); // two rounds of warm-up
+      }
+    }
+    const [plainSide, gatewaySide] = sides as [(typeof sides)[0], (typeof sides)[0]];
+    return {
+      cpuPerFrameUs: { plain: median(plainSide.perRound), gateway: median(gatewaySide.perRound) },
+      gatewayOverPlainCpu: median(gatewaySide.perRound.map((value, i) => value / plainSide.perRound[i]!)),
+    };
+  } finally {
+    await plain.client.close();
+    await gateway.client.client.close();
+  }
+}
+
 /**
  * Measures figure 6 against the emulator at `baseUrl`; `emulatorCpu` reads the CPU time (µs) the
  * emulator process has used.
  */
 export async function measureGateway(baseUrl: string, emulatorCpu: () => Promise<number>, options: GatewayBenchOptions): Promise<GatewayResult> {
   const ai = sdkClient(baseUrl);
+  const cpu = await measureCpu(ai, options);
   const memory = createMemoryStore();
   const pool: LoadClient[] = [];
   let capacity: { capacity: number; loads: TriedLoad[] };
@@ -209,5 +275,5 @@ export async function measureGateway(baseUrl: string, emulatorCpu: () => Promise
     await redis.quit().catch(() => undefined);
     await server.stop();
   }
-  return { sessionsPerCore: capacity.capacity, loads: capacity.loads, storeCosts };
+  return { ...cpu, sessionsPerCore: capacity.capacity, loads: capacity.loads, storeCosts };
 }

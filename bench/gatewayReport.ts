@@ -11,6 +11,9 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 export function gatewayReport(result: GatewayResult, plainSessionsPerCore: number): string[] {
   const ratio = plainSessionsPerCore > 0 ? result.sessionsPerCore / plainSessionsPerCore : Number.NaN;
   const lines = [
+    `Gateway (issue 18): CPU per frame through the gateway's relay with a store ${round(result.cpuPerFrameUs.gateway, 2)} µs, a plain session's ${round(result.cpuPerFrameUs.plain, 2)} µs: ` +
+      `${round(result.gatewayOverPlainCpu, 3)} times (median of the ratio within a round, as figure 1).`,
+    '',
     `Gateway (issue 18): ${result.sessionsPerCore} sessions per core through the gateway's relay with a store (same test as figure 2: 50 fps each, p99 input-to-wire under 5 ms), ` +
       `against ${plainSessionsPerCore} plain sessions: ${round(ratio, 3)} of them.`,
     '',

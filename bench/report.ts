@@ -1,6 +1,6 @@
 /**
  * The bench's output: tables for people (Markdown, ready for docs/performance.md) and, last, the
- * ten machine-readable lines, one figure each.
+ * eleven machine-readable lines, one figure each.
  */
 import type { CpuResult } from './cpuPerFrame.js';
 import type { GateResult } from './gate.js';
@@ -50,13 +50,14 @@ export function headline(results: BenchResults) {
     leaked: results.gate.leaked,
     heapGrowthBytes: Math.round(results.long.growthBytes),
     gatewaySessionsPerCore: results.gateway.sessionsPerCore,
+    gatewayOverPlainCpu: results.gateway.gatewayOverPlainCpu,
     gatewayOverPlain: results.sessions.sessionsPerCore > 0 ? results.gateway.sessionsPerCore / results.sessions.sessionsPerCore : 0,
     storeWritesPerSessionMinute: storeCost?.writesPerSessionMinute ?? 0,
     storeBytesPerSessionMinute: Math.round(storeCost?.bytesPerSessionMinute ?? 0),
   };
 }
 
-/** The ten machine-readable lines. */
+/** The eleven machine-readable lines. */
 export function machineLines(results: BenchResults): string[] {
   const h = headline(results);
   return [
@@ -66,6 +67,7 @@ export function machineLines(results: BenchResults): string[] {
     `bytes-per-streaming-session: ${h.bytesPerStreamingSession}`,
     `frames-leaked-after-toolcall: ${h.leaked}`,
     `heap-growth-5-to-60-min-bytes: ${h.heapGrowthBytes}`,
+    `gateway-cpu-per-frame gateway/plain: ${h.gatewayOverPlainCpu.toFixed(3)}`,
     `gateway-sessions-per-core: ${h.gatewaySessionsPerCore}`,
     `gateway-over-plain-sessions: ${h.gatewayOverPlain.toFixed(3)}`,
     `store-writes-per-session-minute: ${h.storeWritesPerSessionMinute.toFixed(1)}`,

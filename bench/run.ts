@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: measures gemini-live-fsm against the raw SDK and a boolean-flag client, against
- * the emulator in a child process, and ends with ten machine-readable lines. `BENCH_QUICK=1`
+ * the emulator in a child process, and ends with eleven machine-readable lines. `BENCH_QUICK=1`
  * runs every part briefly (a smoke test; its figures mean nothing); `BENCH_JSON=file` also writes
  * every result as JSON. Run node with `--expose-gc` (the npm script does).
  */
