@@ -119,7 +119,7 @@ const nullClient = { sendAudio: () => undefined, sendEvent: (event: GatewayEvent
 let nextId = 0;
 
 /** A session through the gateway's relay, connected. */
-async function gatewaySession(ai: GoogleGenAI, store: SessionStore): Promise<{ session: LiveSession; client: LoadClient }> {
+export async function gatewaySession(ai: GoogleGenAI, store: SessionStore): Promise<{ session: LiveSession; client: LoadClient }> {
   nextId += 1;
   const sessionId = `bench-${process.pid}-${nextId}`;
   const session = createLiveSession({

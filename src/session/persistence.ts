@@ -7,10 +7,12 @@
  * fences this process (another one took the session over) stops the session at once.
  */
 import type { AnyEventObject, CallbackLogicFunction } from 'xstate';
-import type { SessionContext, SessionRestoreEvent, ToolExecutorCommand, ToolExecutorInput, ToolResultEvent } from '../machines/types.js';
+import type { Ledger } from '../machines/ledger/entries.js';
+import { isTerminal } from '../machines/ledger/lifecycle.js';
+import type { SessionContext, SessionRestoreEvent, ToolExecutorCommand, ToolExecutorInput, ToolOutcome, ToolResultEvent } from '../machines/types.js';
 import { describe, SessionClosedError, StoreError } from '../protocol/errors.js';
 import { keepLease, type LeaseKeeper } from '../store/leaseKeeper.js';
-import type { Lease, SessionPatch, SessionStore } from '../store/types.js';
+import type { Lease, SessionPatch, SessionStore, StoredLedgerEntry } from '../store/types.js';
 import { createStoreWriter, type StoreWriter } from '../store/writer.js';
 import { holdsSession, restoreEvent, storedLedger, storedTranscript, transcriptSettled, type LineTimes } from './storedSession.js';
 
@@ -93,6 +95,21 @@ export function createPersistence(store: SessionStore, sessionId: string, option
   let last: Pick<SessionContext, 'resumptionHandle' | 'ledger' | 'transcript' | 'callSeq'> | undefined;
   let handleAt: { handle: string; issuedAt: number } | undefined;
   const lineTimes: LineTimes = new WeakMap();
+  // Outcomes written ahead that the machine has not taken yet: every ledger written keeps them, so
+  // that a write of another change (another executor's outcome) never takes one back.
+  const ahead = new Map<string, ToolOutcome>();
+
+  /** The ledger as the store keeps it, with the outcomes written ahead. */
+  const ledgerToStore = (ledger: Ledger): StoredLedgerEntry[] => {
+    if (ahead.size === 0) return storedLedger(ledger);
+    const overlaid = { ...ledger };
+    for (const [key, outcome] of ahead) {
+      const entry = ledger[key];
+      if (entry === undefined || entry.outcome !== undefined || isTerminal(entry.state)) ahead.delete(key);
+      else overlaid[key] = { ...entry, outcome };
+    }
+    return storedLedger(overlaid);
+  };
 
   // The store, counting each write and the bytes it carried.
   const counted: SessionStore = {
@@ -103,6 +120,7 @@ export function createPersistence(store: SessionStore, sessionId: string, option
     async save(held, patch) {
       const receipt = await store.save(held, patch);
       stats.writes += 1;
+      failing = false;
       // A store of the application's own may not say; the two of the library do.
       stats.bytes += typeof receipt?.bytes === 'number' ? receipt.bytes : 0;
       return receipt;
@@ -136,7 +154,7 @@ export function createPersistence(store: SessionStore, sessionId: string, option
         patch.handle = handleAt;
       }
     }
-    if (context.ledger !== last?.ledger) patch.ledger = storedLedger(context.ledger);
+    if (context.ledger !== last?.ledger) patch.ledger = ledgerToStore(context.ledger);
     if (last === undefined || transcriptSettled(last.transcript, context.transcript)) patch.transcript = storedTranscript(context.transcript, lineTimes, now);
     if (context.callSeq !== last?.callSeq) patch.callSeq = context.callSeq;
     const transcript = patch.transcript === undefined && last !== undefined ? last.transcript : context.transcript;
@@ -150,7 +168,8 @@ export function createPersistence(store: SessionStore, sessionId: string, option
     const entry = context.ledger[event.key];
     const awaited = entry !== undefined && entry.generation === event.generation && (entry.state === 'running' || entry.state === 'orphaned');
     if (!awaited || writer === undefined || fenced) return !fenced;
-    writer.write({ ledger: storedLedger({ ...context.ledger, [event.key]: { ...entry, outcome: event.outcome } }) });
+    ahead.set(event.key, event.outcome);
+    writer.write({ ledger: ledgerToStore(context.ledger) });
     const started = performance.now();
     try {
       await writer.flush();

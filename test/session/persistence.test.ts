@@ -82,6 +82,35 @@ describe('a session kept in a store', () => {
     await h.session.close();
   });
 
+  it("never takes back an outcome written ahead when another call's outcome is written meanwhile", async () => {
+    const first = deferred<unknown>();
+    const second = deferred<unknown>();
+    const tools = [defineTool({ name: 'first', execute: () => first.promise }), defineTool({ name: 'second', execute: () => second.promise })];
+    const h = storedSession({ tools });
+    await h.session.connect();
+    const server = h.transport.connections[0]!;
+    // Two toolCalls, two executors: their outcomes are written ahead side by side.
+    server.toolCall([{ id: 'c1', name: 'first', args: {} }]);
+    server.toolCall([{ id: 'c2', name: 'second', args: {} }]);
+    await vi.waitFor(async () => expect(await storedEntryOf(h.store, 'call-1', 'c2')).toMatchObject({ state: 'running' }));
+    const release = deferred<void>();
+    h.store.hold = release.promise;
+    first.resolve({ one: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    second.resolve({ two: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    h.store.hold = undefined;
+    release.resolve();
+    await vi.waitFor(() => expect(server.frames.filter((f) => f.frame.type === 'toolResponse')).toHaveLength(2));
+    await vi.waitFor(async () => expect((await h.store.load('call-1'))?.ledger.map((entry) => entry.state)).toEqual(['answered', 'answered']));
+    // Once a save carried an outcome, every later save of the ledger carries it.
+    for (const key of ['c1', 'c2']) {
+      const carries = h.store.saves.filter(({ patch }) => patch.ledger).map(({ patch }) => patch.ledger!.some((entry) => entry.key === key && entry.outcome !== undefined));
+      expect(carries.slice(carries.indexOf(true)), key).not.toContain(false);
+    }
+    await h.session.close();
+  });
+
   it('goes on when the store is down: one error event, the failures counted, the outcome still answered', async () => {
     const h = storedSession({ tools: [lookup()] });
     await h.session.connect();
@@ -97,6 +126,11 @@ describe('a session kept in a store', () => {
     h.store.failWith = undefined;
     await vi.waitFor(async () => expect((await h.store.load('call-1'))?.handle?.handle).toBe('h2'));
     expect(await storedEntryOf(h.store, 'call-1', 'c1')).toMatchObject({ state: 'answered' });
+    // Down again: a new outage is reported again, once.
+    h.store.failWith = new StoreError('STORE_FAILED', 'Redis is gone again');
+    server.send({ sessionResumptionUpdate: { newHandle: 'h3', resumable: true } });
+    await vi.waitFor(() => expect(h.errors.filter((error) => error.code === 'STORE_FAILED')).toHaveLength(2));
+    h.store.failWith = undefined;
     await h.session.close();
   });
 
