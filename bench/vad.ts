@@ -2,7 +2,8 @@
  * The voice activity part of `npm run bench`: for each candidate detector, with the default
  * hysteresis, its accuracy on the fixtures (utterances found, onset latency, missed speech, false
  * starts per minute of noise), its CPU per 20 ms of audio, and the bytes a web page loads for it.
- * Also the whole activity actor's cost per 20 ms chunk with the default detector.
+ * Also the whole activity actor's cost per 20 ms chunk with the default detector, and what
+ * `activity: 'vad'` adds to a session's cost per chunk.
  */
 import { createActor } from 'xstate';
 import { activityLogic } from '../src/actors/activity.js';
@@ -14,6 +15,7 @@ import { evaluate, scoreScene, segment, summarize, type Summary } from '../test/
 import { pcmBytes } from '../test/vad/wav.js';
 import { median } from './stats.js';
 import { sileroBundle, webRtcBundle, type BundleCost } from './vadBundle.js';
+import { measureVadSession, type VadSessionCost } from './vadSession.js';
 
 /** How much to measure. */
 export interface VadOptions {
@@ -48,6 +50,11 @@ export interface VadResult {
   candidates: VadCandidateResult[];
   /** The activity actor per 20 ms chunk with the default detector: detector, hysteresis, pre-roll ring, XState. */
   actorPerFrameUs: number;
+  /**
+   * A session per 20 ms chunk, with and without `activity: 'vad'`: over the clean speech scene
+   * (five utterances, each with its bracket and pre-roll), and over pink noise (no speech).
+   */
+  session: { speech: VadSessionCost; noise: VadSessionCost };
   scenes: string[];
 }
 
@@ -101,7 +108,13 @@ export async function measureVad(options: VadOptions): Promise<VadResult> {
       if (!figures) throw new Error(`no accuracy figures for ${candidate.name}`);
       candidates.push({ name: candidate.name, isDefault: candidate.isDefault, cpuPerFrameUs: median(cpu[i] ?? []), ...figures, bundle: await candidate.bundle() });
     }
-    return { candidates, actorPerFrameUs: await actorPerFrameUs(cpuAudio, options.cpuRounds), scenes: [...speech, white, pink, babble].map((s) => s.name) };
+    const clean = speech.find((scene) => scene.noise === 'none') as Scene;
+    return {
+      candidates,
+      actorPerFrameUs: await actorPerFrameUs(cpuAudio, options.cpuRounds),
+      session: { speech: await measureVadSession(clean, options.cpuRounds), noise: await measureVadSession(cpuAudio, options.cpuRounds) },
+      scenes: [...speech, white, pink, babble].map((s) => s.name),
+    };
   } finally {
     for (const detector of detectors) detector.dispose();
   }

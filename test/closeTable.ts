@@ -7,6 +7,8 @@ import type { CloseKind } from '../src/protocol/index.js';
 export const CLOSE_TABLE: [number, string, CloseKind, boolean][] = [
   [1008, 'Operation is not implemented, or supported, or enabled.', 'unsupportedOperation', false],
   [1007, 'Request contains an invalid argument.', 'invalidArgument', false],
+  // Field reports: activity signals while the server's activity detection is on.
+  [1007, 'Explicit activity control is not supported when automatic activity detection is enabled.', 'invalidArgument', false],
   [1011, 'Internal error encountered.', 'internal', true],
   [1011, 'The service is currently unavailable.', 'unavailable', true],
   [1008, 'Requested entity was not found', 'entityNotFound', false],

@@ -33,12 +33,66 @@ describe('npm run demo', () => {
     expect(stdout).toContain('tools: 2 calls, 1 results, 1 error responses, 1 toolResponse messages');
   }, 60_000);
 
+  it('--vad: the session brackets every utterance itself, one across the tool call, against an emulator with detection off', async () => {
+    const { code, stdout } = await demo(['--vad']);
+    expect(code).toBe(0);
+    // Three utterances: three brackets on the wire, each opened with its pre-roll.
+    expect(stdout.match(/wire\s+→ activityStart/g)).toHaveLength(3);
+    expect(stdout.match(/wire\s+→ activityEnd/g)).toHaveLength(3);
+    expect(stdout.match(/speech\s+🎙 started/g)).toHaveLength(3);
+    expect(stdout).toMatch(/gate\s+CLOSED: waiting on fc-1, fc-2/);
+    expect(stdout).toContain('connection closes with 1008: 0');
+    expect(stdout).toContain('closes by code {"1005":1}');
+    expect(stdout).toMatch(/activity: 3 activityStart, 3 activityEnd sent; \d+ frames of pre-roll; \d+ frames not sent outside speech/);
+    expect(stdout).toContain('emulator: heard 3 brackets, 0 ms of audio outside them; one bracket spans the tool call');
+  }, 60_000);
+
+  it('refuses --vad with --no-gate, whose naive client has no session', async () => {
+    const { code, stderr } = await demo(['--vad', '--no-gate']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--vad has the session bracket speech');
+  }, 60_000);
+
   it('shows the 1008 failure of a client with no gate', async () => {
     const { code, stdout } = await demo(['--no-gate']);
     expect(code).toBe(0);
     expect(stdout).toContain('sent while the tool call is pending');
     expect(stdout).toContain('1008 "Operation is not implemented, or supported, or enabled."');
     expect(stdout).toContain('connection closes with 1008: 1');
+  }, 60_000);
+
+  it('--model gemini-3.8-live: the tools run async, the mic is never gated, each call is answered on its own', async () => {
+    const { code, stdout } = await demo(['--model', 'gemini-3.8-live']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('on gemini-3.8-live');
+    expect(stdout).toContain('gemini-3.8-live: tools without behavior run NON_BLOCKING');
+    expect(stdout).toMatch(/toolCall\s+get_weather\(\{"city":"Paris"\}\) \[fc-1\] NON_BLOCKING/);
+    expect(stdout).not.toContain('gate       CLOSED');
+    expect(stdout).not.toContain('awaitingToolResponse');
+    expect(stdout).toMatch(/toolResult get_weather → \{"city":"Paris","tempC":18,"sky":"sunny"\}/);
+    expect(stdout).toMatch(/mic: (\d+) frames, \1 forwarded, 0 dropped while gated/);
+    expect(stdout).toContain('tools: 2 calls, 1 results, 1 error responses, 2 toolResponse messages, 0.00 s gated');
+    expect(stdout).toContain('0 calls cancelled by input, 0 late answers');
+    expect(stdout).toContain('connection closes with 1008: 0');
+    expect(stdout.match(/model {6}turn complete/g)).toHaveLength(2);
+  }, 60_000);
+
+  it('--model gemini-2.5-flash-native-audio-preview-09-2025: the gate closes for the blocking calls, as by default', async () => {
+    const { code, stdout } = await demo(['--model', 'gemini-2.5-flash-native-audio-preview-09-2025']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('tools without behavior run BLOCKING: the gate holds the mic while they run (input would close the socket with 1008)');
+    expect(stdout).toMatch(/gate\s+CLOSED: waiting on fc-1, fc-2/);
+    expect(stdout).toMatch(/gate\s+OPENED: \d+ mic frames dropped while closed, none sent/);
+    expect(stdout).toContain('tools: 2 calls, 1 results, 1 error responses, 1 toolResponse messages');
+    expect(stdout).toContain('connection closes with 1008: 0');
+    expect(stdout).not.toContain('UNKNOWN_MODEL');
+  }, 60_000);
+
+  it('--model on a model that refuses the demo\'s tools fails before any socket, saying why', async () => {
+    const { code, stdout, stderr } = await demo(['--model', 'gemini-3.5-live-translate-preview']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('refused before any socket opened: gemini-3.5-live-translate-preview refuses tools');
+    expect(stdout).not.toContain('connected, setup complete');
   }, 60_000);
 
   it('--live reads the mic from the WAV file and runs a turn (pointed at the emulator here)', async () => {

@@ -4,6 +4,11 @@
  *
  *   npm run demo                  gemini-live-fsm against the emulator
  *   npm run demo -- --no-gate     a naive client against the same emulator: watch it get 1008
+ *   npm run demo -- --model name  the emulator plays that model's rules (gemini-3.8-live: the
+ *                                  tools run async and the mic stays open; a model that refuses
+ *                                  the demo's setup fails before any socket opens)
+ *   npm run demo -- --vad         the session brackets each utterance itself (its own voice
+ *                                 activity detection; the emulator's is off), one across a tool call
  *   npm run demo -- --live        the real service (needs GEMINI_API_KEY), mic read from a WAV
  *        [--wav file.wav] [--model name]
  *   npm run demo -- --inspect     also serve the offline inspector page and print its URL; the
@@ -21,8 +26,11 @@ import { connectPlainClient } from '../clients/naiveClients.js';
 import { createLiveSession, defineTool } from '../../src/index.js';
 import { createStreamPlayer, pacedPcm, readWav, syntheticSpeech } from '../../src/audio/index.js';
 import { combineInspectors, startInspector, type Inspector } from '../../src/devtools/index.js';
+import { ModelRefusalError } from '../../src/protocol/index.js';
 import { startLiveEmulator, type LiveEmulator, type Scenario } from '../../src/testing/index.js';
+import { asyncToolsOn, DEFAULT_EMULATED_MODEL, emulatorRuleCounts, modelRules } from './models.js';
 import { colour, createTimeline, followSession, stateChanges, type Timeline } from './timeline.js';
+import { followSpeech, printBrackets, VAD_TURNS, vadMicTrack, vadScenario, vadSummary } from './vad.js';
 
 const LIVE_MODEL = 'gemini-2.5-flash-native-audio-preview-09-2025';
 
@@ -98,6 +106,7 @@ async function main() {
   const { values } = parseArgs({
     options: {
       'no-gate': { type: 'boolean', default: false },
+      vad: { type: 'boolean', default: false },
       live: { type: 'boolean', default: false },
       wav: { type: 'string', default: join(import.meta.dirname, 'question.wav') },
       model: { type: 'string' },
@@ -109,8 +118,12 @@ async function main() {
     },
   });
   if (values.help) {
-    console.log('usage: npm run demo [-- --no-gate] [-- --live [--wav file.wav] [--model name]] [-- --inspect [--inspect-port N] [--inspect-wait S] [--inspect-keep S]]');
+    console.log('usage: npm run demo [-- --no-gate | --vad] [-- --model name] [-- --live [--wav file.wav] [--model name]] [-- --inspect [--inspect-port N] [--inspect-wait S] [--inspect-keep S]]');
     return 0;
+  }
+  if (values.vad && values['no-gate']) {
+    console.error('--vad has the session bracket speech; the naive client of --no-gate has no session.');
+    return 2;
   }
   if (values.inspect && values['no-gate']) {
     console.error('--inspect watches a gemini-live-fsm session; the naive client of --no-gate has none.');
@@ -163,7 +176,7 @@ async function openInspector(port: number, waitSeconds: number): Promise<Inspect
   return inspector;
 }
 
-type DemoOptions = { 'no-gate': boolean; live: boolean; wav: string; model?: string | undefined };
+type DemoOptions = { 'no-gate': boolean; vad: boolean; live: boolean; wav: string; model?: string | undefined };
 
 async function run(values: DemoOptions, inspector: Inspector | undefined): Promise<number> {
   const print = createTimeline();
@@ -182,22 +195,37 @@ async function run(values: DemoOptions, inspector: Inspector | undefined): Promi
     // GEMINI_LIVE_BASE_URL points the same code at another endpoint (the tests use the emulator).
     const baseUrl = process.env['GEMINI_LIVE_BASE_URL'];
     const ai = new GoogleGenAI(baseUrl ? { apiKey, httpOptions: { baseUrl } } : { apiKey });
-    const outcome = await runSession(ai, values.model ?? LIVE_MODEL, pcm, print, 1, inspector);
+    const outcome = await runSession(ai, values.model ?? LIVE_MODEL, pcm, print, 1, inspector, values.vad);
     return summarise(print, outcome, undefined);
   }
 
-  const emulator = await startLiveEmulator({ scenario: demoScenario });
+  // With --vad the emulator refuses activity signals unless setup turned its detection off.
+  const emulator = await startLiveEmulator(
+    values.vad ? { scenario: vadScenario, strictActivity: true, onFrame: printBrackets(print) } : { scenario: demoScenario },
+  );
   const ai = new GoogleGenAI({ apiKey: 'demo', httpOptions: { baseUrl: emulator.baseUrl } });
-  const speech = syntheticSpeech(4_000);
+  const speech = values.vad ? vadMicTrack() : syntheticSpeech(4_000);
+  const model = values.model ?? DEFAULT_EMULATED_MODEL;
+  // Said only when asked for a model: the default run prints what the README shows.
+  const on = values.model === undefined ? '' : `, on ${values.model}`;
   try {
     if (values['no-gate']) {
-      console.log(colour.bold(`A naive client (no gate) against the emulator at ${emulator.baseUrl}\n`));
-      await runNaive(ai, speech, print);
+      console.log(colour.bold(`A naive client (no gate) against the emulator at ${emulator.baseUrl}${on}\n`));
+      if (values.model !== undefined) console.log(`${modelRules(model)}\n`);
+      await runNaive(ai, model, speech, print);
       return await summarise(print, undefined, emulator);
     }
-    console.log(colour.bold(`gemini-live-fsm against the emulator at ${emulator.baseUrl}\n`));
-    const outcome = await runSession(ai, 'models/gemini-live-emulated', speech, print, 2, inspector);
-    return await summarise(print, outcome, emulator);
+    const how = values.vad ? ', bracketing each utterance itself (activity: vad)' : '';
+    console.log(colour.bold(`gemini-live-fsm against the emulator at ${emulator.baseUrl}${on}${how}\n`));
+    if (values.model !== undefined) console.log(`${modelRules(model)}\n`);
+    const outcome = await runSession(ai, model, speech, print, values.vad ? VAD_TURNS : 2, inspector, values.vad);
+    const code = await summarise(print, outcome, emulator);
+    if (values.vad) for (const line of vadSummary(outcome.metrics, emulator)) console.log(`  ${line}`);
+    return code;
+  } catch (error) {
+    if (!(error instanceof ModelRefusalError)) throw error;
+    console.error(colour.red(`refused before any socket opened: ${error.reason}`));
+    return 2;
   } finally {
     await emulator.close();
   }
@@ -216,6 +244,7 @@ async function runSession(
   print: Timeline,
   turns: number,
   inspector: Inspector | undefined,
+  vad: boolean,
 ): Promise<SessionOutcome> {
   const session = createLiveSession({
     ai,
@@ -224,8 +253,11 @@ async function runSession(
     tools,
     inspect: inspector ? combineInspectors(stateChanges(print), inspector.inspect) : stateChanges(print),
     inspectFrames: inspector !== undefined,
+    // The session's own detector brackets each utterance; setup turns the server's off.
+    ...(vad ? { activity: 'vad' as const } : {}),
   });
-  const follower = followSession(session, print);
+  const follower = followSession(session, print, { asyncTools: asyncToolsOn(model, tools) });
+  if (vad) followSpeech(session, print);
   // The model's audio plays in real time into a buffer (a speaker would do), and stops on barge-in.
   const modelAudio: Uint8Array[] = [];
   const speaker = createStreamPlayer({ write: (chunk) => modelAudio.push(chunk) });
@@ -240,7 +272,13 @@ async function runSession(
     session.on('closed', () => resolve());
   });
 
-  await session.connect();
+  try {
+    await session.connect();
+  } catch (error) {
+    follower.stop();
+    await session.close();
+    throw error;
+  }
   const mic = new AbortController();
   print('mic', 'attached: 16 kHz PCM16, one 20 ms frame every 20 ms');
   session.attachMic(pacedPcm(speech, { signal: mic.signal }));
@@ -255,12 +293,12 @@ async function runSession(
 }
 
 /** The same conversation with a client that never stops its mic. */
-async function runNaive(ai: GoogleGenAI, speech: Uint8Array, print: Timeline) {
+async function runNaive(ai: GoogleGenAI, model: string, speech: Uint8Array, print: Timeline) {
   let sent = 0;
   let pending = false;
   const client = await connectPlainClient({
     ai,
-    model: 'models/gemini-live-emulated',
+    model,
     gate: 'naive',
     tools: {
       get_weather: () => new Promise((resolve) => setTimeout(() => resolve({ tempC: 18 }), 1200)),
@@ -301,11 +339,13 @@ async function summarise(print: Timeline, outcome: SessionOutcome | undefined, e
     const closes1008 = emulator.stats.closes[1008] ?? 0;
     const line = `connection closes with 1008: ${closes1008}`;
     console.log(`  ${closes1008 === 0 ? colour.green(line) : colour.red(line)}`);
-    console.log(`  emulator: ${emulator.stats.framesReceived} client frames, closes by code ${JSON.stringify(emulator.stats.closes)}, ${emulator.stats.graceTolerated} in-flight frames inside the grace window`);
+    console.log(`  emulator: ${emulator.stats.framesReceived} client frames, closes by code ${JSON.stringify(emulator.stats.closes)}, ${emulator.stats.graceTolerated} in-flight frames inside the grace window${emulatorRuleCounts(emulator)}`);
   }
   if (outcome) {
     const m = outcome.metrics;
-    console.log(`  mic: ${m.received.audio} frames, ${m.forwarded.audio} forwarded, ${m.dropped.gated} dropped while gated, ${m.dropped.notStreaming + m.dropped.closed} dropped outside a connection`);
+    // Pre-roll frames are handed over a second time, inside the bracket: counted apart.
+    const preRoll = m.preRoll > 0 ? ` (and ${m.preRoll} of pre-roll)` : '';
+    console.log(`  mic: ${m.received.audio - m.preRoll} frames${preRoll}, ${m.forwarded.audio} forwarded, ${m.dropped.gated} dropped while gated, ${m.dropped.notStreaming + m.dropped.closed} dropped outside a connection`);
     console.log(`  tools: ${m.toolCalls} calls, ${m.toolResults - m.toolErrors} results, ${m.toolErrors} error responses, ${m.toolResponsesSent} toolResponse messages, ${(m.gatedMs / 1000).toFixed(2)} s gated`);
     const bytes = outcome.modelAudio.reduce((sum, chunk) => sum + chunk.length, 0);
     const file = join(tmpdir(), 'gemini-live-fsm-demo-model-audio.wav');

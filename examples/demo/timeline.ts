@@ -35,8 +35,11 @@ export function stateChanges(print: Timeline) {
   };
 }
 
-/** Prints what the session emits, summing up frame traffic per second and per gated stretch. */
-export function followSession(session: LiveSession, print: Timeline) {
+/**
+ * Prints what the session emits, summing up frame traffic per second and per gated stretch.
+ * `asyncTools`: the tools that run NON_BLOCKING on the session's model, marked so on their calls.
+ */
+export function followSession(session: LiveSession, print: Timeline, options: { asyncTools?: readonly string[] } = {}) {
   let droppedWhileGated = 0;
   let modelAudioMs = 0;
   let modelAudioReported = 0;
@@ -70,7 +73,10 @@ export function followSession(session: LiveSession, print: Timeline) {
   });
   session.on('toolCall', ({ calls }) => {
     reportForwarded();
-    for (const call of calls) print('toolCall', colour.yellow(`${call.name}(${JSON.stringify(call.args)}) [${call.id ?? 'no id'}]`));
+    for (const call of calls) {
+      const async = options.asyncTools?.includes(call.name) ? ' NON_BLOCKING: runs while the mic streams' : '';
+      print('toolCall', colour.yellow(`${call.name}(${JSON.stringify(call.args)}) [${call.id ?? 'no id'}]${async}`));
+    }
   });
   session.on('gate', ({ state, pending }) => {
     if (state === 'closed') {
@@ -91,6 +97,7 @@ export function followSession(session: LiveSession, print: Timeline) {
     print('toolResult', text);
   });
   session.on('error', ({ error }) => print('error', colour.red(`${error.code}: ${error.reason}`)));
+  session.on('info', ({ code, message }) => print('info', colour.yellow(`${code}: ${message}`)));
   session.on('closed', ({ closedBy }) => {
     clearInterval(ticker);
     reportForwarded();

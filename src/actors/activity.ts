@@ -30,7 +30,6 @@ import { fromCallback, type CallbackLogicFunction } from 'xstate';
 import { createDetectorStream, type DetectorStream, type FrameScore } from '../audio/vad/detectorStream.js';
 import type { VoiceActivityDetector } from '../audio/vad/detector.js';
 import { createPreRollBuffer, type PreRollBuffer } from '../audio/vad/preRoll.js';
-import { createWebRtcVad } from '../audio/vad/webrtc.js';
 import {
   createSpeechSegmenter,
   segmenterOptionsProblem,
@@ -48,8 +47,12 @@ export const DEFAULT_PRE_ROLL_MS = 300;
 /** Room in the ring beyond the pre-roll and the onset it confirms: detector frames and a little lag, in ms. */
 const RING_SLACK_MS = 200;
 
-/** The detector of `'vad'` and `'server'` modes when none is given: WebRTC's, chosen on the fixtures (docs/activity.md). */
-const defaultDetector = () => createWebRtcVad();
+/**
+ * The detector of `'vad'` and `'server'` modes when none is given: WebRTC's, chosen on the
+ * fixtures (docs/activity.md). Imported when first used, so that a bundler can leave its loader
+ * out of the bundles of sessions that never run one.
+ */
+const defaultDetector = () => import('../audio/vad/webrtc.js').then((module) => module.createWebRtcVad());
 
 /** A detector the caller owns, or a factory for one the actor owns (and disposes when stopped). */
 export type DetectorSource = VoiceActivityDetector | (() => VoiceActivityDetector | Promise<VoiceActivityDetector>);

@@ -22,6 +22,8 @@ export interface ConnectionOptions {
   functionDeclarations: FunctionDeclaration[] | (() => FunctionDeclaration[]);
   /** Ask the server for resumption handles. */
   sessionResumption: boolean;
+  /** `false`: the session brackets speech, and setup says so (see `TransportConnectRequest`). */
+  automaticActivityDetection?: boolean | undefined;
   /** How long to wait for the connection to open and setup to complete. */
   connectTimeoutMs: number;
   /**
@@ -134,6 +136,7 @@ export function connectionCallback(options: ConnectionOptions): CallbackLogicFun
         functionDeclarations: typeof options.functionDeclarations === 'function' ? options.functionDeclarations() : options.functionDeclarations,
         sessionResumption: options.sessionResumption,
         resumptionHandle: input.resumptionHandle,
+        ...(options.automaticActivityDetection === undefined ? {} : { automaticActivityDetection: options.automaticActivityDetection }),
         handlers,
         signal: abandon.signal,
       });

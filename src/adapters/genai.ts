@@ -87,13 +87,18 @@ function abortError(): DOMException {
   return new DOMException('the session no longer wants this connection', 'AbortError');
 }
 
-/** The user's config plus the tools' declarations and session resumption. */
+/** The user's config plus the tools' declarations, session resumption and who detects activity. */
 export function connectConfig(
   config: LiveConnectConfig | undefined,
-  request: Pick<TransportConnectRequest, 'functionDeclarations' | 'sessionResumption' | 'resumptionHandle'>,
+  request: Pick<TransportConnectRequest, 'functionDeclarations' | 'sessionResumption' | 'resumptionHandle' | 'automaticActivityDetection'>,
 ): LiveConnectConfig {
   const { functionDeclarations: declarations, sessionResumption, resumptionHandle } = request;
   const merged: LiveConnectConfig = { ...config };
+  if (request.automaticActivityDetection === false) {
+    // The session brackets speech itself: the server must not (it would refuse the signals).
+    const realtime = config?.realtimeInputConfig;
+    merged.realtimeInputConfig = { ...realtime, automaticActivityDetection: { ...realtime?.automaticActivityDetection, disabled: true } };
+  }
   if (declarations.length > 0) {
     // A copy per connection: the SDK rewrites the declarations it is given in place (it turns
     // `parameters` into its own form), and the session sends the same ones on every reconnect.

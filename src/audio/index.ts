@@ -1,10 +1,10 @@
 /**
  * `gemini-live-fsm/audio`: audio in and out of a session. Sources of 16 kHz PCM16 for
  * `session.attachMic` (a paced PCM stream, a WAV file, synthetic speech, the browser microphone),
- * the resampling they share, and voice activity detection (detectors, hysteresis, pre-roll, and
- * the activity actor that runs them beside a session).
- * the resampling they share, and players of the model's 24 kHz audio that stop within one render
- * quantum on barge-in (an AudioWorklet in the browser, any writable stream in Node).
+ * the resampling they share, voice activity detection (detectors, hysteresis, pre-roll, the
+ * activity actor a session runs with its `activity` option, and that option's types), and players
+ * of the model's 24 kHz audio that stop within one render quantum on barge-in (an AudioWorklet in
+ * the browser, any writable stream in Node).
  *
  * @packageDocumentation
  */
@@ -18,6 +18,7 @@ export * from './vad/index.js';
 export { DEFAULT_PRE_ROLL_MS, activityLogic, checkActivityInput } from '../actors/activity.js';
 export type { ActivityInput, DetectorSource } from '../actors/activity.js';
 export type { ActivityCommand, ActivityEvent, ActivityMode } from '../machines/activityEvents.js';
+export type { ActivityOption, SessionActivityOptions } from '../session/activityOptions.js';
 export { createAudioPlayer } from './audioPlayer.js';
 export type { AudioPlayerOptions, BrowserAudioPlayer } from './audioPlayer.js';
 export { createStreamPlayer } from './streamPlayer.js';

@@ -13,6 +13,14 @@ import type { LiveSessionError } from '../protocol/errors.js';
  */
 export type ActivityMode = 'vad' | 'manual' | 'server';
 
+/**
+ * What the chart gives the activity actor it spawns: the mode. The session provides the actor,
+ * and with it the detector and the hysteresis (which the pure machine knows nothing of).
+ */
+export interface ActivityChildInput {
+  mode: ActivityMode;
+}
+
 /** Commands to the activity actor. */
 export type ActivityCommand =
   /** A chunk of the microphone's 16 kHz PCM16, every one, in order, whatever the gate's state. */

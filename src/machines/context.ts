@@ -24,6 +24,7 @@ export const DEFAULT_SETTINGS: SessionSettings = {
   closeBeforeResume: true,
   resumeLoopWindowMs: 10_000,
   contentRoles: 'userOnly',
+  activity: undefined,
 };
 
 /** The clock of a machine given none. */
@@ -40,6 +41,7 @@ export function initialContext(input: SessionInput | undefined): SessionContext 
     pending: {},
     batch: 0,
     activityOpen: false,
+    userSpeaking: false,
     deferredActivity: [],
     heldContent: [],
     modelIdle: true,

@@ -18,6 +18,7 @@ export function initialCounters(): SessionCounters {
     deferred: 0,
     buffered: 0,
     replayed: 0,
+    preRoll: 0,
     toolCalls: 0,
     toolCallsAnswered: 0,
     toolCallsLost: 0,

@@ -38,6 +38,13 @@ export const guards = {
   hasBlockingCallsPending: ({ context }: GuardArgs) => hasBlockingPending(context),
   /** `whileBlockingCall: 'interrupt'`, and a blocking call to cancel. */
   interruptsBlockingCalls: ({ context }: GuardArgs) => context.settings.whileBlockingCall === 'interrupt' && hasBlockingPending(context),
+  /**
+   * Conversation content that ends the user's turn (`turnComplete: true`), under 'interrupt' with a
+   * blocking call to cancel. Content that does not end the turn interrupts nothing, and the server
+   * does not cancel the call for it: it is held, so that the call still gets its answer.
+   */
+  contentInterruptsBlockingCalls: ({ context, event }: GuardArgs) =>
+    event.type === 'input.clientContent' && event.turnComplete && context.settings.whileBlockingCall === 'interrupt' && hasBlockingPending(context),
   /** A tool result for a call of its connection that is pending and not yet answered. */
   isAwaitedResult: ({ context, event }: GuardArgs) => {
     if (event.type !== 'tool.result') return false;

@@ -1,7 +1,7 @@
 /**
  * The session statechart: the specification of a session. Pure: it decides what to send and
  * when, and leaves the doing to its child actors (`connection`, `toolExecutor`, `inputBuffer`,
- * `mic`), which the session provides. docs/architecture.md walks through it.
+ * `mic`, `activity`), which the session provides. docs/architecture.md walks through it.
  *
  * Only `streaming` forwards realtime input, and `streaming` never holds while a blocking call is
  * pending: the moment one is, the machine is in `awaitingToolResponse`, where every realtime input
@@ -42,7 +42,7 @@ import {
 export const sessionMachine = baseSetup.extend({ actions, guards, delays }).createMachine({
   id: 'session',
   context: ({ input }) => initialContext(input),
-  entry: 'spawnInputBuffer',
+  entry: ['spawnInputBuffer', 'spawnActivity'],
   initial: 'idle',
   on: {
     CLOSE: { target: '.closed', actions: 'recordClientClose' },
@@ -81,6 +81,11 @@ export const sessionMachine = baseSetup.extend({ actions, guards, delays }).crea
     ...onEveryInput({ actions: 'dropNotStreaming' }),
     // Conversation content waits until it can be sent (between connections, or gated).
     'input.clientContent': { actions: 'holdContent' },
+    // The activity actor (the `activity` option; actions/speech.ts). Its start and end are input
+    // like the app's; its pre-roll is audio input, right behind that start, in whatever state.
+    'activity.preRoll': { actions: 'sendPreRoll' },
+    'activity.speech': { actions: 'trackSpeech' },
+    'activity.error': { actions: 'reportError' },
   },
   states: {
     idle: {
@@ -131,7 +136,8 @@ export const sessionMachine = baseSetup.extend({ actions, guards, delays }).crea
     },
 
     streaming: {
-      entry: ['openLane', 'flushBuffer', 'sendHeldContent', 'deliverOrphanedResults', 'pruneLedger'],
+      // `reconcileActivity` first: the wire's bracket follows the user's speech (actions/speech.ts).
+      entry: ['openLane', 'reconcileActivity', 'flushBuffer', 'sendHeldContent', 'deliverOrphanedResults', 'pruneLedger'],
       exit: 'shutLane',
       after: { connectionStable: { guard: 'hasFailedAttempts', actions: 'forgiveReconnectAttempts' } },
       always: [
@@ -196,8 +202,9 @@ export const sessionMachine = baseSetup.extend({ actions, guards, delays }).crea
           { guard: 'canDeferActivityEnd', actions: 'deferActivity' },
           { actions: 'dropNoOpenActivity' },
         ],
+        // Content interrupts only when it ends the user's turn; other content waits for the answer.
         'input.clientContent': [
-          { guard: 'interruptsBlockingCalls', actions: ['cancelBlockingCallsImplicitly', 'reraiseInput'] },
+          { guard: 'contentInterruptsBlockingCalls', actions: ['cancelBlockingCallsImplicitly', 'reraiseInput'] },
           { actions: 'holdContent' },
         ],
         // The goAway's time is nearly up with a call still running: move on; the call is answered on

@@ -4,9 +4,10 @@
  *
  * The child actors here are stand-ins that do nothing, so that the pure machine can be run and
  * inspected on its own; a session provides the real ones (`connection`, `toolExecutor`,
- * `inputBuffer`, `mic`) with `sessionMachine.provide()`.
+ * `inputBuffer`, `mic`, `activity`) with `sessionMachine.provide()`.
  */
 import { fromCallback, setup } from 'xstate';
+import type { ActivityChildInput, ActivityCommand } from './activityEvents.js';
 import type {
   ConnectionCommand,
   ConnectionInput,
@@ -24,6 +25,7 @@ const connection = fromCallback<ConnectionCommand, ConnectionInput>(() => undefi
 const toolExecutor = fromCallback<ToolExecutorCommand, ToolExecutorInput>(() => undefined);
 const inputBuffer = fromCallback<InputBufferCommand, undefined>(() => undefined);
 const mic = fromCallback<SessionEvent, MicInput>(() => undefined);
+const activity = fromCallback<ActivityCommand, ActivityChildInput>(() => undefined);
 
 /** The session machine's setup before its implementations: types and actors. */
 export const baseSetup = setup({
@@ -33,7 +35,7 @@ export const baseSetup = setup({
     emitted: {} as SessionEmitted,
     input: {} as SessionInput | undefined,
   },
-  actors: { connection, toolExecutor, inputBuffer, mic },
+  actors: { connection, toolExecutor, inputBuffer, mic, activity },
 });
 
 /** The child id of the connection of a generation. */
@@ -44,3 +46,5 @@ export const toolExecutorId = (batch: number): string => `tools-${batch}`;
 export const MIC_ID = 'mic';
 /** The child id of the input buffer. */
 export const BUFFER_ID = 'buffer';
+/** The child id of the activity actor (the `activity` option). */
+export const ACTIVITY_ID = 'activity';

@@ -3,8 +3,9 @@
  * reads the profile of its model to declare every tool's behaviour explicitly, to gate (or not)
  * while a call runs, to refuse a setup the model would refuse, and to know what "idle" means.
  *
- * Sources: the models' pages and migration guides as of November 2026 (docs/models.md has the
- * table and what each row rests on). What rests only on a field report is marked so there.
+ * Sources: the models' pages and migration guides as of November 2026. The README's table of
+ * each model's rules is written from this table (`npm run docs:models`); what each rule rests on,
+ * and what rests only on a field report, is in the README's section on the emulator's rules.
  */
 
 /** A function's behaviour, as the API names it. */

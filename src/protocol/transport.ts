@@ -24,6 +24,12 @@ export interface TransportConnectRequest {
   sessionResumption: boolean;
   /** Resume the session with this handle, when there is one. */
   resumptionHandle: string | undefined;
+  /**
+   * `false`: the session brackets the user's speech itself (its `activity` option is `'vad'` or
+   * `'manual'`), and setup must declare `realtimeInputConfig.automaticActivityDetection.disabled:
+   * true`. Absent: setup declares what the application's config says.
+   */
+  automaticActivityDetection?: boolean;
   handlers: TransportHandlers;
   /**
    * Aborted when the session no longer wants this connection (setup took too long, or the session

@@ -10,8 +10,9 @@ import { toolExecutorCallback } from '../actors/toolExecutor.js';
 import { inputKind } from '../machines/wire.js';
 import type { InputEvent, SessionEmitted } from '../machines/types.js';
 import { InternalError, InvalidInputError, ListenerError, LiveSessionError, SessionClosedError, describe, type ModelRefusalError } from '../protocol/errors.js';
-import type { RealtimeInputKind } from '../protocol/messages.js';
+import { INPUT_AUDIO_MIME_TYPE, type RealtimeInputKind } from '../protocol/messages.js';
 import { toFunctionDeclarations } from '../tools/declarations.js';
+import { ActivityLane } from './activityLane.js';
 import { FastLane } from './fastLane.js';
 import { checkAudio, checkText, checkVideo, contentProblem, micSourceProblem, type Checked } from './frontDoor.js';
 import { createListeners } from './listeners.js';
@@ -24,7 +25,7 @@ import type { AnyTool } from '../tools/types.js';
 import type { FunctionDeclaration } from '../protocol/messages.js';
 import { liveSessionMachine, provideServices } from './services.js';
 import { instrumentSession } from '../telemetry/instrumentSession.js';
-import { createPersistence, type Persistence } from './persistence.js';
+import { bindStore } from './storeBinding.js';
 
 export type { LiveSession } from './liveSession.js';
 export type { LiveSessionOptions, SessionConnection } from './options.js';
@@ -55,6 +56,18 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   const closing = new Set<Promise<void>>();
   const { dispatch, on } = createListeners(lane);
   const outside = new OutsideCounts();
+  // close() called from inside a listener or a tool (while the machine is busy) queues its CLOSE,
+  // and XState discards whatever is queued behind it once the session is done: from the call
+  // on, the session is closed for the application, so later inputs are counted, not lost (I4).
+  let closeRequested = false;
+  // With the `activity` option, every audio frame passes the activity actor's lane.
+  const activityLane = resolved.activity
+    ? new ActivityLane(resolved.activity.mode, {
+        forwardAudio: (pcm) => !closeRequested && lane.forwardAudio(pcm),
+        dropOutside: () => outside.drop('audio', 'outsideActivity'),
+        countPreRoll: (frames) => (outside.preRoll += frames),
+      })
+    : undefined;
 
   const actor = createActor(liveSessionMachine, {
     input: resolved.settings,
@@ -63,15 +76,7 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   // The tools as they are now: `updateTools` replaces them; the next connection and toolCall read them.
   const toolbox = toolboxOf(resolved, resolved.tools);
   // A session kept in a store: its record is put back on connect, and every change is written.
-  const persistence: Persistence | undefined =
-    resolved.store &&
-    createPersistence(resolved.store.store, resolved.settings.sessionId, resolved.store.options, {
-      context: () => actor.getSnapshot().context,
-      takenOver: (error) => {
-        if (actor.getSnapshot().status === 'active') step({ type: 'session.takenOver', error });
-      },
-      reportError: (error) => dispatch({ type: 'error', error }),
-    });
+  const store = bindStore(resolved, { actor, step: (event) => step(event), dispatch, isClosed: () => isClosed() });
   const runTools = toolExecutorCallback({
     tools: () => toolbox.tools,
     timeoutMs: resolved.toolTimeoutMs,
@@ -84,6 +89,8 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
       functionDeclarations: () => toolbox.declarations,
       onServerMessage: (message, generation) => dispatch({ type: 'message', message, generation }),
       sessionResumption: resolved.settings.resumption,
+      // 'vad' and 'manual' bracket speech on the client: setup turns the server's detection off.
+      automaticActivityDetection: resolved.activity?.automaticActivityDetection === false ? false : undefined,
       connectTimeoutMs: resolved.connectTimeoutMs,
       onWire: (generation, wire) => lane.announce(generation, wire),
       onClosing: (closed) => {
@@ -92,10 +99,11 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
       },
       previousClosed: () => (closing.size === 0 ? undefined : allClosedWithin([...closing], PREVIOUS_CLOSE_WAIT_MS)),
     }),
-    // With a store, each outcome is written before the model hears it (write-ahead).
-    toolExecutor: persistence ? persistence.writeAhead(runTools) : runTools,
+    // With a store, calls and outcomes are stored before they take effect (write-ahead).
+    toolExecutor: store ? store.tools(runTools) : runTools,
     inputBuffer: inputBufferCallback({ maxItems: resolved.maxBufferedInputs }),
     lane,
+    activity: resolved.activity && activityLane ? { input: resolved.activity.input, lane: activityLane } : undefined,
   });
   actor.on('*', (event) => dispatch(event));
   // A defect inside the machine stops it: say so, and say the session is closed.
@@ -106,24 +114,12 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
       dispatch({ type: 'closed', closedBy: { by: 'failure', error } });
     },
   });
-  // Removes the record when the application says the conversation is over (`close({ deleteRecord })`).
-  let deleteRecord = false;
-  if (persistence) {
-    const finish = () => void persistence.finish({ deleteRecord });
-    // Snapshots, never the fast lane: a frame forwarded at rest costs the store nothing. The last
-    // one (closed) is not written: calls it ends as lost stay open in the record, for the next owner.
-    actor.subscribe({ next: (snapshot) => snapshot.status === 'active' && persistence.observe(snapshot.context), complete: finish, error: finish });
-  }
+  store?.watch();
   if (options.inspectFrames) lane.observeEveryFrame();
   actor.start();
 
-  // close() called from inside a listener or a tool (while the machine is busy) queues its CLOSE,
-  // and XState discards whatever is queued behind it once the session is done: from the call
-  // on, the session is closed for the application, so later inputs are counted, not lost (I4).
-  let closeRequested = false;
   let toldUnknownModel = false;
   let whenClosed: Promise<void> | undefined;
-  let opening: Promise<void> | undefined;
   const isClosed = () => closeRequested || actor.getSnapshot().status !== 'active';
 
   /** Hands an event to the machine, as a step the fast lane knows about. */
@@ -167,6 +163,24 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
     outside.drop(kind, 'invalid');
     dispatch({ type: 'inputDropped', kind, reason: 'invalid' });
     dispatch({ type: 'error', error: new InvalidInputError(operation, checked.problem) });
+  };
+
+  /**
+   * The application's activity signal: as any input, or, with the `activity` option, through its
+   * lane ('manual': the actor's; 'vad' and 'server' refuse it, the bracket is not the app's).
+   */
+  const sendActivitySignal = (signal: 'start' | 'end') => {
+    const event: InputEvent = { type: signal === 'start' ? 'input.activityStart' : 'input.activityEnd' };
+    if (!activityLane || isClosed()) {
+      send(event);
+      return;
+    }
+    activityLane.signal(signal, () => send(event), () => {
+      const kind = inputKind(event);
+      outside.drop(kind, 'invalid');
+      dispatch({ type: 'inputDropped', kind, reason: 'invalid' });
+      dispatch({ type: 'error', error: new InvalidInputError(kind, `the session's activity mode is '${activityLane.mode}': the ${activityLane.mode === 'vad' ? 'detector' : 'server'} brackets speech`) });
+    });
   };
 
   const topState = (): SessionState => {
@@ -224,32 +238,19 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
           message: `no profile is known for ${options.model ?? 'this transport'}: tools are declared BLOCKING unless they say otherwise, and input is held while a blocking call runs`,
         });
       }
-      if (persistence) {
-        // The record goes back into the machine before the first connection: take the lease, load, restore.
-        opening ??= persistence.open(resolved.settings.resumption).then(
-          (restore) => {
-            if (restore && !isClosed()) step(restore);
-          },
-          (error: unknown) => {
-            opening = undefined; // a later connect() tries again (after the holder's lease ran out, say)
-            const failure = error instanceof LiveSessionError ? error : new InternalError(`the session store failed: ${describe(error)}`, { cause: error });
-            if (!isClosed()) dispatch({ type: 'error', error: failure });
-            throw failure;
-          },
-        );
-        return opening.then(() => (isClosed() ? Promise.reject(new SessionClosedError('connect')) : connectNow()));
-      }
+      // With a store, the record goes back into the machine before the first connection.
+      if (store) return store.restore().then(() => (isClosed() ? Promise.reject(new SessionClosedError('connect')) : connectNow()));
       return connectNow();
     },
 
     close(closeOptions) {
       if (!isClosed()) {
-        deleteRecord = closeOptions?.deleteRecord === true;
+        if (closeOptions?.deleteRecord === true) store?.deleteOnFinish();
         closeRequested = true;
         step({ type: 'CLOSE' });
       }
       whenClosed ??= new Promise<void>((resolve) => {
-        const settled = () => void Promise.all([...closing, persistence?.finish({ deleteRecord })]).then(() => resolve());
+        const settled = () => void Promise.all([...closing, store?.finish()]).then(() => resolve());
         if (actor.getSnapshot().status !== 'active') settled();
         else actor.subscribe({ complete: settled, error: settled });
       });
@@ -258,15 +259,21 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
 
     on,
 
-    sendAudio(pcm) {
-      // The hot path of every streaming session: no event object unless the machine needs one.
-      if (!closeRequested && pcm instanceof Uint8Array && pcm.byteLength > 0 && (pcm.byteLength & 1) === 0 && lane.forwardAudio(pcm)) return;
-      sendChecked('sendAudio', 'audio', checkAudio(pcm));
-    },
+    sendAudio: activityLane
+      ? (pcm) => {
+          // Every frame passes the activity lane (and its detector) once checked.
+          if (isClosed() || !(pcm instanceof Uint8Array && pcm.byteLength > 0 && (pcm.byteLength & 1) === 0)) sendChecked('sendAudio', 'audio', checkAudio(pcm));
+          else activityLane.audio(pcm, () => step({ type: 'input.audio', data: pcm, mimeType: INPUT_AUDIO_MIME_TYPE }));
+        }
+      : (pcm) => {
+          // The hot path of every streaming session: no event object unless the machine needs one.
+          if (!closeRequested && pcm instanceof Uint8Array && pcm.byteLength > 0 && (pcm.byteLength & 1) === 0 && lane.forwardAudio(pcm)) return;
+          sendChecked('sendAudio', 'audio', checkAudio(pcm));
+        },
     sendVideo: (frame, mimeType) => sendChecked('sendVideo', 'video', checkVideo(frame, mimeType)),
     sendText: (text) => sendChecked('sendText', 'text', checkText(text)),
-    activityStart: () => send({ type: 'input.activityStart' }),
-    activityEnd: () => send({ type: 'input.activityEnd' }),
+    activityStart: () => sendActivitySignal('start'),
+    activityEnd: () => sendActivitySignal('end'),
     audioStreamEnd: () => send({ type: 'input.audioStreamEnd' }),
 
     sendClientContent(turns, contentOptions) {
@@ -323,7 +330,7 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
 
     metrics: () => {
       const metrics = sessionMetrics(actor.getSnapshot().context, topState(), lane.meter, outside);
-      return persistence ? { ...metrics, store: persistence.metrics() } : metrics;
+      return store ? { ...metrics, store: store.metrics() } : metrics;
     },
 
     observeEveryFrame: () => lane.observeEveryFrame(),

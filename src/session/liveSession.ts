@@ -28,22 +28,30 @@ export interface LiveSession {
   close(options?: { deleteRecord?: boolean }): Promise<void>;
   /** Subscribes to an emitted event; returns the unsubscribe function. */
   on<T extends SessionEmitted['type']>(type: T, listener: SessionListener<T>): () => void;
-  /** Streams one chunk of 16 kHz PCM16 audio. */
+  /**
+   * Streams one chunk of 16 kHz PCM16 audio. With `activity: 'vad'` it is sent only while the
+   * user speaks (inside the detector's bracket; the rest is counted dropped `outsideActivity`).
+   */
   sendAudio(pcm: Uint8Array): void;
   /** Streams one video frame (a JPEG or PNG image). */
   sendVideo(frame: Uint8Array, mimeType: string): void;
   /** Sends realtime text. */
   sendText(text: string): void;
-  /** Marks the start of user activity (with automatic activity detection off). */
+  /**
+   * Marks the start of user activity (with automatic activity detection off). With
+   * `activity: 'manual'` it also emits `speechStarted`; with `'vad'` or `'server'` it is refused
+   * (an `InvalidInputError`, counted dropped `invalid`): the detector, or the server, brackets speech.
+   */
   activityStart(): void;
-  /** Marks the end of user activity. */
+  /** Marks the end of user activity; with the `activity` option, as `activityStart` says. */
   activityEnd(): void;
   /** Says the audio stream has ended (with automatic activity detection on). */
   audioStreamEnd(): void;
   /**
    * Sends conversation content (`clientContent`), in order with the input: turns with explicit
-   * roles. While a blocking call is pending it is held (under `whileBlockingCall: 'gate'`) or
-   * cancels the call (`'interrupt'`); between connections it waits for the next one.
+   * roles. While a blocking call is pending it is held (under `whileBlockingCall: 'gate'`, and
+   * under `'interrupt'` unless it ends the turn), or, ending the turn under `'interrupt'`, cancels
+   * the call; between connections it waits for the next one.
    */
   sendClientContent(turns: ContentTurn[], options?: { turnComplete?: boolean }): void;
   /**

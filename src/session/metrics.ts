@@ -52,10 +52,15 @@ function callsByState(context: SessionContext): Record<CallState, number> {
   };
 }
 
-/** Input the session dropped without the machine: refused at the front door, or after close. */
+/**
+ * Input the session dropped without the machine: refused at the front door, after close, or
+ * outside an activity bracket; and the pre-roll frames the fast lane sent.
+ */
 export class OutsideCounts {
   readonly received: Record<RealtimeInputKind, number> = initialCounters().received;
   readonly dropped: Partial<Record<DropReason, number>> = {};
+  /** Pre-roll frames the fast lane sent (its meter has them as audio; the machine counts the others). */
+  preRoll = 0;
 
   /** One input of `kind` received and dropped for `reason`. */
   drop(kind: RealtimeInputKind, reason: DropReason): void {
@@ -79,6 +84,7 @@ export function sessionMetrics(context: SessionContext, state: SessionState, lan
   const gatedNow = context.gatedSince === undefined ? 0 : context.clock.now() - context.gatedSince;
   return {
     ...counters,
+    preRoll: counters.preRoll + outside.preRoll,
     received,
     forwarded,
     dropped,

@@ -3,6 +3,7 @@
  * run fails there, with an {@link InvalidOptionsError} that says which option and why, not later
  * as a mysterious close or a retry loop.
  */
+import type { LiveConnectConfig } from '@google/genai';
 import type { InspectionEvent, Observer } from 'xstate';
 import { DEFAULT_SETTINGS } from '../machines/context.js';
 import type { InputPolicy, SessionSettings } from '../machines/types.js';
@@ -20,6 +21,7 @@ import { checkTools } from './toolOptions.js';
 import type { SessionStoreOptions } from './persistence.js';
 import { resolveStore, type ResolvedStore } from './storeOptions.js';
 import type { SessionStore } from '../store/types.js';
+import { resolveActivity, type ActivityOption, type ResolvedActivity } from './activityOptions.js';
 
 export type { SessionConnection } from './connectionOptions.js';
 
@@ -68,8 +70,9 @@ export type LiveSessionOptions = SessionConnection & {
    * What the user's input does while a BLOCKING call runs. `'gate'` (default): it is held (dropped
    * or buffered), so the call completes. `'interrupt'`, on a model whose input cancels the call
    * (3.8): it goes through, and the first input forwarded cancels the pending blocking calls (their
-   * signals fire, no answer is ever sent, `toolCancelled` with `implicit: true`). Refused on a
-   * model that closes the connection instead (1008).
+   * signals fire, no answer is ever sent, `toolCancelled` with `implicit: true`). Conversation
+   * content interrupts only when it ends the turn (`turnComplete: true`); other content is held.
+   * Refused on a model that closes the connection instead (1008).
    */
   whileBlockingCall?: 'gate' | 'interrupt';
   /**
@@ -112,6 +115,15 @@ export type LiveSessionOptions = SessionConnection & {
   store?: SessionStore;
   /** How the session holds its record in `store`: its owner id, lease, takeover, write interval. */
   storeOptions?: SessionStoreOptions;
+  /**
+   * Who brackets the user's speech, with a detector on the client (docs/activity.md):
+   * `'vad'` (the session's detector sends activityStart, the pre-roll, the audio, activityEnd;
+   * setup turns the server's detection off), `'manual'` (the app's `activityStart()` /
+   * `activityEnd()`; setup turns it off), or `'server'` (the server detects; the detector only
+   * feeds `speechStarted` / `speechStopped`). Or `{ mode, detector, segmenter, preRollMs }`.
+   * Default: none (no actor, no speech events; activity signals as the app sends them).
+   */
+  activity?: ActivityOption;
 };
 
 const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
@@ -137,6 +149,8 @@ export interface ResolvedOptions {
   maxBufferedInputs: number;
   /** The store the session is kept in, if any. */
   store: ResolvedStore | undefined;
+  /** The activity actor's mode and input, with the `activity` option. */
+  activity: ResolvedActivity | undefined;
 }
 
 function count(name: string, value: unknown, fallback: number, min: number): number {
@@ -208,6 +222,7 @@ export function resolveOptions(options: LiveSessionOptions): ResolvedOptions {
       `whileBlockingCall 'interrupt' cannot work on ${profile.name}: input during a blocking call closes the connection with 1008 there`,
     );
   }
+  const activity = resolveActivity(options.activity, (options as { config?: LiveConnectConfig }).config);
   const refusal = refusalOf(profile, {
     model: options.model ?? profile.name,
     config: options.config,
@@ -232,6 +247,7 @@ export function resolveOptions(options: LiveSessionOptions): ResolvedOptions {
     resumeLoopWindowMs: duration('resumeLoopWindowMs', options.resumeLoopWindowMs, DEFAULT_SETTINGS.resumeLoopWindowMs),
     contentRoles: profile.contentRoles,
     gateNonBlocking: options.gateNonBlockingTools ?? DEFAULT_SETTINGS.gateNonBlocking,
+    activity: activity?.mode,
   };
   return {
     transport,
@@ -247,5 +263,6 @@ export function resolveOptions(options: LiveSessionOptions): ResolvedOptions {
     connectTimeoutMs: duration('connectTimeoutMs', options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
     maxBufferedInputs: count('maxBufferedInputs', options.maxBufferedInputs, DEFAULT_MAX_BUFFERED_INPUTS, 1),
     store: resolveStore(options.store, options.storeOptions, options.sessionId),
+    activity,
   };
 }

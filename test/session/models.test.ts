@@ -80,6 +80,22 @@ describe('gemini-3.8-live', () => {
     });
   }
 
+  it("holds content that does not end the turn under 'interrupt': the server keeps the call, so it is answered", async () => {
+    const result = deferred<string>();
+    const { session, server } = await session38({
+      whileBlockingCall: 'interrupt',
+      tools: [defineTool({ name: 'refund', behavior: 'BLOCKING', execute: () => result.promise })],
+    });
+    server.toolCall([{ id: 'c1', name: 'refund', args: {} }]);
+    session.sendClientContent([{ role: 'user', parts: [{ text: 'order A-1' }] }], { turnComplete: false });
+    expect(session.state).toBe('awaitingToolResponse');
+    result.resolve('refunded');
+    await server.waitForFrame(isToolResponse);
+    expect(server.frames.map(({ frame }) => frame.type)).toEqual(['toolResponse', 'clientContent']);
+    expect(server.implicitlyCancelled).toEqual([]);
+    expect(session.metrics()).toMatchObject({ toolCancellations: 0, toolCallsAnswered: 1 });
+  });
+
   it("refuses 'interrupt' when created for a model that closes with 1008 instead", () => {
     expect(() =>
       createLiveSession({ transport: createScriptedTransport(), model: 'gemini-2.5-flash-native-audio-preview-09-2025', whileBlockingCall: 'interrupt' }),

@@ -46,6 +46,7 @@ const DROP_WORDS: Record<DropReason, string> = {
   evicted: 'evicted from a full buffer',
   invalid: 'as a value that is not input of its kind',
   sendFailed: 'as the connection refused the send',
+  outsideActivity: 'while the user was not speaking',
 };
 
 interface ErrorLike {

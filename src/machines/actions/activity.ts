@@ -4,6 +4,7 @@
  * go out in order when it reopens, so a push-to-talk press and release across a tool call keep
  * their bracket.
  */
+import { assertEvent } from 'xstate';
 import { countDeferred, countDeferredLost, countDeferredSent, countDropped } from '../counters.js';
 import { bracketOpenAfter } from '../guards.js';
 import { baseSetup, connectionId } from '../setup.js';
@@ -21,7 +22,7 @@ export const activityActions = {
    * are dropped (`gated`) and the utterance goes on. At most end, start, end are ever held.
    */
   deferActivity: baseSetup.enqueueActions(({ context, event, enqueue }) => {
-    if (event.type !== 'input.activityStart' && event.type !== 'input.activityEnd') return;
+    assertEvent(event, ['input.activityStart', 'input.activityEnd']);
     const signal: ActivitySignal = event.type === 'input.activityStart' ? 'activityStart' : 'activityEnd';
     const held = context.deferredActivity;
     if (signal === 'activityStart' && held.at(-1) === 'activityEnd' && held.at(-2) === 'activityStart') {

@@ -3,6 +3,7 @@
  * left after a goAway (at the latest when its time is nearly up), and retried after a retryable
  * close. A connection that ends takes the calls made on it with it: they are reported as lost.
  */
+import { assertEvent } from 'xstate';
 import type { LiveSessionError } from '../../protocol/errors.js';
 import { goAwayDueIn } from '../delays.js';
 import { baseSetup, connectionId } from '../setup.js';
@@ -65,7 +66,7 @@ export const connectionActions = {
   }),
 
   storeResumptionHandle: baseSetup.assign(({ event }) => {
-    if (event.type !== 'server.resumptionUpdate') return {};
+    assertEvent(event, 'server.resumptionUpdate');
     // A handle that is not resumable (the model is generating, or a call is pending) is not kept.
     return event.resumable && event.handle ? { resumptionHandle: event.handle, handleIsFresh: true, handleResumable: true } : { handleResumable: event.resumable };
   }),
@@ -75,23 +76,24 @@ export const connectionActions = {
    * session, seeded with the conversation so far.
    */
   startFreshSession: baseSetup.assign(({ event }) => {
-    if (event.type !== 'transport.closed') return {};
+    assertEvent(event, 'transport.closed');
     const { error } = event;
     const close = 'closeCode' in error ? `${String(error.closeCode)} ${error.reason}` : error.reason;
     return { resumptionHandle: undefined, restartReason: `the resumed session closed again (${close})` };
   }),
 
   /** A handle the server no longer knows must not be tried again. */
-  forgetStaleHandle: baseSetup.assign(({ event }) =>
-    event.type === 'transport.closed' && 'kind' in event.error && event.error.kind === 'sessionNotFound' ? { resumptionHandle: undefined } : {},
-  ),
+  forgetStaleHandle: baseSetup.assign(({ event }) => {
+    assertEvent(event, 'transport.closed');
+    return 'kind' in event.error && event.error.kind === 'sessionNotFound' ? { resumptionHandle: undefined } : {};
+  }),
 
   /**
    * Notes when the server will close this connection and tells the application; `goAway.due`
    * comes before then, so the session leaves in time even if nothing else happens.
    */
   recordGoAway: baseSetup.enqueueActions(({ context, event, enqueue }) => {
-    if (event.type !== 'server.goAway') return;
+    assertEvent(event, 'server.goAway');
     const timeLeftMs = event.timeLeftMs ?? DEFAULT_GO_AWAY_MS;
     enqueue.assign({ goAwayDeadline: context.clock.now() + timeLeftMs });
     enqueue.cancel(GO_AWAY_DUE);
@@ -106,7 +108,7 @@ export const connectionActions = {
 
   /** A retryable close: one more attempt made, the error kept for the end. */
   recordConnectionLoss: baseSetup.enqueueActions(({ context, event, enqueue }) => {
-    if (event.type !== 'transport.closed') return;
+    assertEvent(event, 'transport.closed');
     enqueue.cancel(GO_AWAY_DUE);
     enqueue.emit(reconnecting(context, 'connectionLost', event.error));
     enqueue.emit({ type: 'error', error: event.error });

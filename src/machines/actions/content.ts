@@ -3,6 +3,7 @@
  * (`clientContent`), held while it cannot be sent, and a new set of tools (`contextUpdate`). And
  * what the model says about itself: whether it is idle, waiting for the user, or still working.
  */
+import { assertEvent } from 'xstate';
 import { baseSetup, connectionId } from '../setup.js';
 import type { ConnectionCommand } from '../types.js';
 
@@ -12,7 +13,7 @@ export const MAX_HELD_CONTENT = 100;
 /** The content actions, by name. */
 export const contentActions = {
   forwardContent: baseSetup.enqueueActions(({ context, event, enqueue }) => {
-    if (event.type !== 'input.clientContent') return;
+    assertEvent(event, 'input.clientContent');
     enqueue.sendTo(connectionId(context.generation), {
       type: 'send.clientContent',
       turns: event.turns,
@@ -23,7 +24,7 @@ export const contentActions = {
 
   /** Content that cannot go out now waits, in order, bounded. */
   holdContent: baseSetup.assign(({ context, event }) => {
-    if (event.type !== 'input.clientContent') return {};
+    assertEvent(event, 'input.clientContent');
     const held = [...context.heldContent, { turns: event.turns, turnComplete: event.turnComplete }];
     const over = Math.max(0, held.length - MAX_HELD_CONTENT);
     return {
@@ -56,7 +57,7 @@ export const contentActions = {
    * hears of them (`contextUpdate.tools`); a new connection declares them in its setup.
    */
   updateTools: baseSetup.enqueueActions(({ context, event, enqueue }) => {
-    if (event.type !== 'tools.update') return;
+    assertEvent(event, 'tools.update');
     enqueue.assign({ settings: { ...context.settings, nonBlockingTools: event.nonBlockingTools } });
     if (!context.openConnections.includes(context.generation)) return;
     enqueue.sendTo(connectionId(context.generation), {
@@ -70,7 +71,7 @@ export const contentActions = {
    * models that report their interaction status, only when that status is IDLE.
    */
   trackModelActivity: baseSetup.enqueueActions(({ context, event, enqueue }) => {
-    if (event.type !== 'server.content') return;
+    assertEvent(event, 'server.content');
     const { content } = event;
     if (content.waitingForInput) enqueue.emit({ type: 'waitingForInput' });
     if (content.interactionStatus) enqueue.emit({ type: 'interactionStatus', status: content.interactionStatus });

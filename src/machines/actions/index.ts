@@ -8,6 +8,7 @@ import { gateActions } from './gate.js';
 import { inputActions } from './input.js';
 import { ledgerActions } from './ledger.js';
 import { lifecycleActions } from './lifecycle.js';
+import { speechActions } from './speech.js';
 import { toolActions } from './tools.js';
 import { restoreActions } from './restore.js';
 import { transcriptActions } from './transcript.js';
@@ -16,6 +17,7 @@ import { transcriptActions } from './transcript.js';
 export const actions = {
   ...inputActions,
   ...activityActions,
+  ...speechActions,
   ...toolActions,
   ...ledgerActions,
   ...gateActions,

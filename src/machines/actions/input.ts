@@ -3,6 +3,7 @@
  * with a reason, or put in the bounded buffer and replayed in order when streaming resumes. Every
  * input is counted (I4).
  */
+import { assertEvent } from 'xstate';
 import {
   countBuffered,
   countBufferLost,
@@ -14,6 +15,7 @@ import { bufferingPolicy } from '../guards.js';
 import { baseSetup, BUFFER_ID, connectionId } from '../setup.js';
 import type { ConnectionCommand, DropReason, InputBufferCommand, InputEvent, SessionEvent } from '../types.js';
 import { inputKind, toRealtimeInput } from '../wire.js';
+import { opensBeforeReplay, reconcilingSignal } from './speech.js';
 
 /** The event, if it is realtime input. */
 export function asInput(event: SessionEvent): InputEvent | undefined {
@@ -94,8 +96,14 @@ export const inputActions = {
 
   /** Sends buffered input in order, keeping the activity bracket well-formed as live input does. */
   replayInputs: baseSetup.enqueueActions(({ context, event, enqueue }) => {
-    if (event.type !== 'buffer.replay') return;
+    assertEvent(event, 'buffer.replay');
     let { counters, activityOpen } = context;
+    // An utterance going on from before (the `activity` option): its bracket opens first (speech.ts).
+    if (opensBeforeReplay(context, event.inputs)) {
+      enqueue.sendTo(connectionId(context.generation), { type: 'send.realtimeInput', input: { kind: 'activityStart' } } satisfies ConnectionCommand);
+      counters = countForwarded(counters, 'activityStart');
+      activityOpen = true;
+    }
     for (const input of event.inputs) {
       let refused: DropReason | undefined;
       if (input.kind === 'activityStart') {
@@ -112,24 +120,31 @@ export const inputActions = {
       }
       enqueue.sendTo(connectionId(context.generation), { type: 'send.realtimeInput', input } satisfies ConnectionCommand);
     }
+    // And ends in line with the user's speech: a start or an end lost on the way is made up for.
+    const reconciling = reconcilingSignal(context, activityOpen);
+    if (reconciling) {
+      enqueue.sendTo(connectionId(context.generation), { type: 'send.realtimeInput', input: { kind: reconciling } } satisfies ConnectionCommand);
+      counters = countForwarded(counters, reconciling);
+      activityOpen = reconciling === 'activityStart';
+    }
     enqueue.assign({ counters, activityOpen });
   }),
 
   /** Buffered input that came back while no longer streaming goes back in the buffer. */
   restoreBuffer: baseSetup.enqueueActions(({ event, enqueue }) => {
-    if (event.type !== 'buffer.replay') return;
+    assertEvent(event, 'buffer.replay');
     enqueue.sendTo(BUFFER_ID, { type: 'buffer.restore', inputs: event.inputs } satisfies InputBufferCommand);
   }),
 
   countEvicted: baseSetup.enqueueActions(({ context, event, enqueue }) => {
-    if (event.type !== 'buffer.evicted') return;
+    assertEvent(event, 'buffer.evicted');
     enqueue.assign({ counters: countBufferLost(context.counters, event.kinds.length, 'evicted') });
     for (const kind of event.kinds) enqueue.emit({ type: 'inputDropped', kind, reason: 'evicted' });
   }),
 
   /** An input counted as forwarded could not be sent after all: it was dropped. */
   recountFailedSend: baseSetup.assign(({ context, event }) => {
-    if (event.type !== 'transport.sendFailed') return {};
+    assertEvent(event, 'transport.sendFailed');
     const { counters } = context;
     const { kind } = event;
     return {

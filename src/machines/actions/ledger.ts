@@ -5,6 +5,7 @@
  * issue), or goes to the same call made again there. A session that closes loses what it still
  * holds. The ledger keeps every call's record, bounded.
  */
+import { assertEvent } from 'xstate';
 import { callOutcomeText, moved, outcomeText, patched, pruned } from '../ledger/entries.js';
 import { baseSetup, connectionId } from '../setup.js';
 import type { ConnectionCommand, PendingCall } from '../types.js';
@@ -22,7 +23,7 @@ export const ledgerActions = {
    * never be answered there, are orphaned. Their tools run on.
    */
   loseConnection: baseSetup.enqueueActions(({ context, event, enqueue }) => {
-    if (event.type !== 'transport.closed') return;
+    assertEvent(event, 'transport.closed');
     const { generation } = event;
     const kept: Record<string, PendingCall> = {};
     const orphans: PendingCall[] = [];
@@ -66,7 +67,7 @@ export const ledgerActions = {
    * `'asContext'` it waits for a connection to reach the conversation.
    */
   settleOrphan: baseSetup.enqueueActions(({ context, event, enqueue }) => {
-    if (event.type !== 'tool.result') return;
+    assertEvent(event, 'tool.result');
     const now = context.clock.now();
     let ledger = patched(context.ledger, [event.key], { outcome: event.outcome });
     const pending = { ...context.pending };

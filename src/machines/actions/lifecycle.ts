@@ -3,7 +3,7 @@
  * reported, the mic is attached and detached, a child actor that fails is recovered from (never a
  * silent death), the fast lane opens and shuts with `streaming`, and the session closes.
  */
-import type { ErrorActorEvent } from 'xstate';
+import { assertEvent, type ErrorActorEvent } from 'xstate';
 import { InternalError, ToolError, TransportError, describe } from '../../protocol/errors.js';
 import { countBufferLost } from '../counters.js';
 import { baseSetup, BUFFER_ID, MIC_ID } from '../setup.js';
@@ -18,7 +18,7 @@ function asChildFailure(event: SessionEvent): ErrorActorEvent | undefined {
 /** The lifecycle actions, by name. */
 export const lifecycleActions = {
   emitServerContent: baseSetup.enqueueActions(({ event, enqueue }) => {
-    if (event.type !== 'server.content') return;
+    assertEvent(event, 'server.content');
     const { content } = event;
     if (content.interrupted) enqueue.emit({ type: 'interrupted' });
     if (content.inputTranscription) enqueue.emit({ type: 'inputTranscription', ...content.inputTranscription });
@@ -29,10 +29,10 @@ export const lifecycleActions = {
     if (content.turnComplete) enqueue.emit({ type: 'turnComplete' });
   }),
 
-  emitUsage: baseSetup.emit(({ event }) => ({
-    type: 'usage' as const,
-    usage: event.type === 'server.usage' ? event.usage : {},
-  })),
+  emitUsage: baseSetup.emit(({ event }) => {
+    assertEvent(event, 'server.usage');
+    return { type: 'usage' as const, usage: event.usage };
+  }),
 
   reportError: baseSetup.enqueueActions(({ context, event, enqueue }) => {
     if (!('error' in event) || !event.error || 'actorId' in event) return;
@@ -80,17 +80,17 @@ export const lifecycleActions = {
   }),
 
   attachMic: baseSetup.enqueueActions(({ event, enqueue }) => {
-    if (event.type !== 'mic.attach') return;
+    assertEvent(event, 'mic.attach');
     enqueue.stopChild(MIC_ID);
     enqueue.spawnChild('mic', { id: MIC_ID, input: { source: event.source, maxChunkBytes: event.maxChunkBytes } });
   }),
 
   detachMic: baseSetup.stopChild(MIC_ID),
 
-  emitMicEnded: baseSetup.emit(({ event }) => ({
-    type: 'micEnded' as const,
-    error: event.type === 'mic.ended' ? event.error : undefined,
-  })),
+  emitMicEnded: baseSetup.emit(({ event }) => {
+    assertEvent(event, 'mic.ended');
+    return { type: 'micEnded' as const, error: event.error };
+  }),
 
   /**
    * `streaming` opens the fast lane on entry and shuts it on exit: while it is open, a frame handed

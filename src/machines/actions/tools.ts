@@ -5,6 +5,7 @@
  * first run's outcome instead of running twice. (I2: exactly one answer, or none for a cancelled
  * call, and never one for a connection that is gone: see `ledger.ts` for what becomes of those.)
  */
+import { assertEvent } from 'xstate';
 import { ProtocolError, ToolCallLostError } from '../../protocol/errors.js';
 import type { FunctionCall, FunctionResponse } from '../../protocol/messages.js';
 import { callOutcomeText, moved, patched, repeatedCall, type LedgerEntry } from '../ledger/entries.js';
@@ -65,7 +66,7 @@ export const toolActions = {
    * runs nothing: it gets that call's outcome, now or when it comes.
    */
   acceptToolCall: baseSetup.enqueueActions(({ context, event, enqueue }) => {
-    if (event.type !== 'server.toolCall') return;
+    assertEvent(event, 'server.toolCall');
     const { generation } = event;
     const now = context.clock.now();
     const sharedBatch = context.batch + 1;
@@ -135,7 +136,7 @@ export const toolActions = {
 
   /** A toolCall from a connection already gone: nobody can answer it there, so say so. */
   reportLostToolCall: baseSetup.enqueueActions(({ context, event, enqueue }) => {
-    if (event.type !== 'server.toolCall') return;
+    assertEvent(event, 'server.toolCall');
     const count = event.calls.length;
     enqueue.assign({
       counters: {
@@ -153,7 +154,7 @@ export const toolActions = {
    * after a reconnect get the same answer.
    */
   recordAnswer: baseSetup.enqueueActions(({ context, event, enqueue }) => {
-    if (event.type !== 'tool.result') return;
+    assertEvent(event, 'tool.result');
     const pendingCall = context.pending[event.key];
     if (!pendingCall) return;
     const failed = event.outcome.status === 'error';
@@ -178,7 +179,7 @@ export const toolActions = {
 
   /** A result nobody waits for any more (a cancelled call's): never sent. */
   discardToolResult: baseSetup.enqueueActions(({ context, event, enqueue }) => {
-    if (event.type !== 'tool.result') return;
+    assertEvent(event, 'tool.result');
     enqueue.assign({
       counters: { ...context.counters, toolResultsDiscarded: context.counters.toolResultsDiscarded + 1 },
     });
@@ -187,7 +188,7 @@ export const toolActions = {
 
   /** An executor whose calls have all settled is stopped, unless its batch is still waited on. */
   stopIdleExecutor: baseSetup.enqueueActions(({ context, event, enqueue }) => {
-    if (event.type !== 'tool.executorIdle') return;
+    assertEvent(event, 'tool.executorIdle');
     if (Object.values(context.pending).some((call) => call.batch === event.batch)) return;
     enqueue.stopChild(toolExecutorId(event.batch));
   }),
@@ -242,7 +243,7 @@ export const toolActions = {
 
   /** Forgets the calls the server cancelled (no response will ever be sent) and aborts their tools. */
   cancelCalls: baseSetup.enqueueActions(({ context, event, enqueue }) => {
-    if (event.type !== 'server.toolCallCancellation') return;
+    assertEvent(event, 'server.toolCallCancellation');
     // An id the server lists twice is cancelled once; only calls made on that connection count.
     const cancelled = Object.values(context.pending).filter(
       (call) => call.generation === event.generation && call.id !== undefined && event.ids.includes(call.id),

@@ -2,6 +2,7 @@
  * The conversation so far, as the session keeps it (bounded): what the user and the model said, by
  * their transcriptions and text. A session that cannot be resumed starts afresh, seeded with it.
  */
+import { assertEvent } from 'xstate';
 import type { ContentTurn } from '../../protocol/messages.js';
 import { baseSetup, connectionId } from '../setup.js';
 import type { ConnectionCommand, SessionContext, TranscriptLine } from '../types.js';
@@ -42,7 +43,7 @@ export function seedTurns(context: SessionContext): ContentTurn[] {
 /** The transcript actions, by name. */
 export const transcriptActions = {
   recordTranscript: baseSetup.assign(({ context, event }) => {
-    if (event.type !== 'server.content') return {};
+    assertEvent(event, 'server.content');
     const { content } = event;
     let transcript = context.transcript;
     if (content.inputTranscription) transcript = said(transcript, 'user', content.inputTranscription.text, content.inputTranscription.finished);

@@ -3,6 +3,7 @@
  * what the connections and the activity bracket are doing.
  */
 import type { LiveSessionError } from '../../protocol/errors.js';
+import type { ActivityMode } from '../activityEvents.js';
 import type { ContentTurn } from '../../protocol/messages.js';
 import type { Ledger } from '../ledger/entries.js';
 import type {
@@ -47,7 +48,12 @@ export type DropReason =
   /** The application handed over a value that is not input of its kind (never sent). */
   | 'invalid'
   /** The connection refused the send (its socket was gone). */
-  | 'sendFailed';
+  | 'sendFailed'
+  /**
+   * `activity: 'vad'`: audio while the user is not speaking. With automatic activity detection
+   * off the model has no use for it; the part just before speech is sent again as pre-roll.
+   */
+  | 'outsideActivity';
 
 /** Every drop reason, in a stable order. */
 export const DROP_REASONS: readonly DropReason[] = [
@@ -59,6 +65,7 @@ export const DROP_REASONS: readonly DropReason[] = [
   'evicted',
   'invalid',
   'sendFailed',
+  'outsideActivity',
 ];
 
 /**
@@ -78,6 +85,12 @@ export interface SessionCounters {
   buffered: number;
   /** Buffered inputs sent later (also counted as forwarded, or dropped if the bracket refused them). */
   replayed: number;
+  /**
+   * Audio inputs that were pre-roll (`activity` option): audio from just before speech, handed
+   * over again right after the activityStart. Each is also in `received` (and then forwarded,
+   * dropped or buffered); the first time round, outside the bracket, it was counted too.
+   */
+  preRoll: number;
   /** Function calls received from the server (duplicates of a pending id excepted). */
   toolCalls: number;
   /** Calls whose answer went out in a toolResponse. */
@@ -164,6 +177,11 @@ export interface SessionSettings {
   resumeLoopWindowMs: number;
   /** The roles a fresh session's seed (and an orphan's outcome) may use: both, or the user's only. */
   contentRoles: 'userAndModel' | 'userOnly';
+  /**
+   * Who brackets the user's speech when the session runs an activity actor (the `activity`
+   * option); absent: no actor, the application's signals only.
+   */
+  activity?: ActivityMode | undefined;
 }
 
 /** Why the session is between connections. */
@@ -212,6 +230,11 @@ export interface SessionContext {
   batch: number;
   /** An activityStart went out and its activityEnd has not. */
   activityOpen: boolean;
+  /**
+   * The activity actor's bracket is open: the user speaks, as its detector (or the app's
+   * push-to-talk) says. A new connection opens its own bracket while it is (I5). Absent: false.
+   */
+  userSpeaking?: boolean;
   /** Activity signals that arrived while gated, in order; they go out when the gate reopens. */
   deferredActivity: ActivitySignal[];
   /** Conversation content that arrived while it could not be sent, in order; it goes out when streaming. */

@@ -55,6 +55,14 @@ export type SessionEmitted =
   /** No fresh handle came in time after a goAway: the session resumed with an older one. */
   | { type: 'resumptionHandleStale'; handle: string | undefined }
   | { type: 'micEnded'; error: LiveSessionError | undefined }
+  /**
+   * The user started speaking (`activity` option): by the detector (`'vad'`, `'server'`) or the
+   * app's `activityStart()` (`'manual'`). Times in stream time: ms of audio handed to the session
+   * since it was created. `atMs`: where speech began; `detectedAtMs`: where that could be told.
+   */
+  | { type: 'speechStarted'; atMs: number; detectedAtMs: number }
+  /** The user stopped speaking: `atMs` is the end of the last speech, `detectedAtMs` where that could be told. */
+  | { type: 'speechStopped'; atMs: number; detectedAtMs: number }
   | { type: 'error'; error: LiveSessionError }
   /** Every server message, whole, as it came (grounding metadata, executable code, … included). */
   | { type: 'message'; message: unknown; generation: number }

@@ -1,6 +1,6 @@
 /**
  * The events the machine accepts, grouped by producer: input, the connection, the tool executor,
- * the input buffer, the mic, the application.
+ * the input buffer, the mic, the activity actor (`activityEvents.ts`), the application.
  */
 import type { ErrorActorEvent } from 'xstate';
 import type { LiveSessionError } from '../../protocol/errors.js';
@@ -15,6 +15,7 @@ import type { ContentTurn, FunctionDeclaration } from '../../protocol/messages.j
 import type { LedgerEntry } from '../ledger/entries.js';
 import type { ToolOutcome } from './outcome.js';
 import type { TranscriptLine } from './context.js';
+import type { ActivityEvent } from '../activityEvents.js';
 
 /** Input from the mic, the activity actor or the application. */
 export type InputEvent =
@@ -150,12 +151,16 @@ export interface TakenOverEvent {
   error: LiveSessionError;
 }
 
-/** Every event the machine accepts. A child actor that fails sends `xstate.error.actor.<id>`. */
+/**
+ * Every event the machine accepts. A child actor that fails sends `xstate.error.actor.<id>`. The
+ * activity actor's `input.activityStart` / `input.activityEnd` are input like the application's.
+ */
 export type SessionEvent =
   | AppEvent
   | SessionRestoreEvent
   | TakenOverEvent
   | InputEvent
+  | ActivityEvent
   | ServerEvent
   | ToolResultEvent
   | ToolExecutorIdleEvent

@@ -36,6 +36,8 @@ export interface ConnectionContext {
   ageLimitMs?: number | undefined;
   /** Why a setup that resumes the known `handle` is refused, if it is. */
   resumeRefusal?(handle: string): { close: CloseSpec; problem: string } | undefined;
+  /** Refuse activity signals under automatic activity detection (`LiveEmulatorOptions.strictActivity`). */
+  strictActivity?: boolean;
 }
 
 /** Options of `waitForMessage`. */

@@ -4,6 +4,7 @@
  */
 import { WebSocket, type RawData } from 'ws';
 import type { ModelProfile } from '../../models/index.js';
+import { ActivityRecorder, type ActivityView } from './activity.js';
 import { ToneGenerator } from './audio.js';
 import type { ConnectionContext, Refusal, WaitOptions } from './connectionContext.js';
 import {
@@ -83,6 +84,9 @@ export abstract class ConnectionCore {
   private ended = false;
   protected readonly ledger: ToolCallLedger;
   protected readonly tone = new ToneGenerator();
+  private readonly activityRecorder = new ActivityRecorder();
+  /** What it heard of the user's activity: detection on or off, each bracket with the audio inside, the audio outside. */
+  readonly activity: ActivityView = this.activityRecorder;
   private readonly waiters = new MessageWaiters();
   private readonly watchers = new Set<() => void>();
   private readonly timers = new ConnectionTimers();
@@ -269,6 +273,7 @@ export abstract class ConnectionCore {
       isKnownHandle: (handle) => this.context.handles.has(handle),
       resumeRefusal: this.context.resumeRefusal,
       authorize: this.context.tokenGate?.authorize,
+      refuseExplicitActivity: this.context.strictActivity === true && this.activityRecorder.automaticDetection,
     });
     switch (verdict.kind) {
       case 'reject':
@@ -283,6 +288,7 @@ export abstract class ConnectionCore {
         if (verdict.tolerated) this.tolerate(1);
         if (verdict.cancels.length > 0) this.cancelByInput(verdict.cancels, now);
         if (message?.realtimeInput) countRealtimeInput(this.counters, this.state, message.realtimeInput);
+        if (message?.realtimeInput) this.activityRecorder.record(message.realtimeInput, this.frames.length - 1);
         if (message?.clientContent) countClientContent(this.counters, this.state, message.clientContent);
         return;
       case 'toolResponse':
@@ -327,6 +333,7 @@ export abstract class ConnectionCore {
     if (!setup) return;
     this.setupBody = setup;
     this.counters.setups += 1;
+    this.activityRecorder.setup(setup);
     if (resume !== undefined) {
       this.state = this.context.handles.restore(resume) ?? emptyConversation();
       this.resumed = resume;

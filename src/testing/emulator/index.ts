@@ -5,6 +5,7 @@
  */
 export { startLiveEmulator, type LiveEmulator, type LiveEmulatorOptions } from './server.js';
 export { EmulatorConnection, type Refusal, type WaitOptions } from './connection.js';
+export { EXPLICIT_ACTIVITY_REFUSED, type ActivityBracket, type ActivityView } from './activity.js';
 export { CLOSE_REASONS, type CloseSpec } from './rules.js';
 export type { MintedToken, TokenPolicy } from './tokens.js';
 export { OUTPUT_AUDIO_MIME_TYPE, type ServerMessage } from './frames.js';

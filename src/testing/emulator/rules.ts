@@ -3,6 +3,7 @@
  * texts as the real service (docs/protocol.md).
  */
 import type { ModelProfile } from '../../models/index.js';
+import { EXPLICIT_ACTIVITY_REFUSED, explicitActivityProblem } from './activity.js';
 import { CLOSE_REASONS, type CloseSpec } from './closes.js';
 import { checkDeclarations } from './declarations.js';
 import type { ParsedFrame } from './frames.js';
@@ -31,6 +32,8 @@ export interface RuleContext {
    * (`resume`: it resumes a known session), or undefined.
    */
   authorize?(setup: SetupBody, resume: boolean): { close: CloseSpec; problem: string } | undefined;
+  /** Refuse activity signals: setup left automatic detection on, and the emulator is `strictActivity`. */
+  refuseExplicitActivity?: boolean;
 }
 
 /**
@@ -107,7 +110,11 @@ export function judge(parsed: ParsedFrame, context: RuleContext): Verdict {
     return { kind: 'setup', resume: handle === '' ? undefined : handle, model };
   }
   if (message.setup) return reject(CLOSE_REASONS.invalidArgument, 'setup was already sent');
-  if (message.realtimeInput) return judgeInput(context, 'realtimeInput');
+  if (message.realtimeInput) {
+    const explicit = explicitActivityProblem(message.realtimeInput, context.refuseExplicitActivity === true);
+    if (explicit) return reject(EXPLICIT_ACTIVITY_REFUSED, explicit);
+    return judgeInput(context, 'realtimeInput');
+  }
   if (message.clientContent) {
     const interrupts = message.clientContent.turnComplete === true && context.model?.inputCancelsBlockingCall === true;
     if (interrupts) return judgeInput(context, 'clientContent');

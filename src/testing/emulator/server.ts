@@ -102,6 +102,14 @@ export interface LiveEmulatorOptions {
   refuseResumeWhileOpen?: boolean;
   /** The clock for token and handle expiry, in ms since the epoch (default `Date.now`); tests move it. */
   now?: () => number;
+  /**
+   * Refuse `activityStart` / `activityEnd` on a connection whose setup left automatic activity
+   * detection on, closing it with 1007 "Explicit activity control is not supported when automatic
+   * activity detection is enabled." as field reports show the service does. Default false: many
+   * older tests and scripts send activity signals without turning detection off. Every connection
+   * records the brackets it gets either way (`connection.activity`).
+   */
+  strictActivity?: boolean;
 }
 
 /** A running emulator. */
@@ -231,6 +239,7 @@ export async function startLiveEmulator(options: LiveEmulatorOptions = {}): Prom
       holdSetup: () => (typeof options.holdSetup === 'function' ? options.holdSetup(connection) : options.holdSetup === true),
       ageLimitMs: options.connectionAgeLimitMs,
       resumeRefusal: (handle) => resumeRefusal(handle, connection),
+      strictActivity: options.strictActivity === true,
     });
     connection.silentCancel = typeof options.silentCancel === 'function' ? options.silentCancel(connection) : options.silentCancel === true;
     connections.push(connection);
