@@ -8,6 +8,8 @@ export const FRAME_INTERVAL_MS = 20;
 export const MODEL = 'models/gemini-live-2.5-flash-preview';
 /** The API key of connections that should play the `tool-call` scenario. */
 export const GATE_KEY = 'bench-gate';
+/** The API key of connections that should play a conversation (`TALK_SCENARIO`: the store's bench). */
+export const TALK_KEY = 'bench-talk';
 /** The API key of every other connection. */
 export const PLAIN_KEY = 'bench';
 

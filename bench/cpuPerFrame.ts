@@ -54,7 +54,7 @@ async function connectMeasured(kind: ClientKind, baseUrl: string): Promise<Measu
 }
 
 /** Waits (idle, not spinning) until the socket has handed every byte to the kernel. */
-async function drained(socket: WebSocket): Promise<void> {
+export async function drained(socket: WebSocket): Promise<void> {
   for (let waited = 0; socket.bufferedAmount > 0 && waited < 5_000; waited += 1) await sleep(1);
 }
 

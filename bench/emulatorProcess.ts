@@ -1,7 +1,8 @@
 /**
  * The bench's emulator, run in a process of its own so that its CPU is not counted against the
  * clients. It is the library's strict emulator (`startLiveEmulator`), with two bench settings:
- * connections whose API key is {@link GATE_KEY} play {@link GATE_SCENARIO}, and the per-frame
+ * connections whose API key is {@link GATE_KEY} play {@link GATE_SCENARIO} (and {@link TALK_KEY},
+ * {@link TALK_SCENARIO}), and the per-frame
  * record each connection keeps is cut short, because a bench sends millions of frames and the
  * record would otherwise grow without bound.
  *
@@ -12,7 +13,7 @@
 import { createInterface } from 'node:readline';
 import { startLiveEmulator, type Scenario } from '../src/testing/index.js';
 import { runScenario } from '../src/testing/emulator/script/scenario.js';
-import { GATE_KEY } from './config.js';
+import { GATE_KEY, TALK_KEY } from './config.js';
 
 /**
  * The `tool-call` scenario made brisk: a toolCall after every 100 ms of audio, and a short answer
@@ -27,12 +28,48 @@ const GATE_SCENARIO: Scenario = {
   ],
 };
 
+/**
+ * A conversation at a brisk pace, with no microphone needed: every 4 s or so the user says
+ * something and the model answers (one turn in two with a tool call), each turn with its
+ * transcriptions and a resumption handle. What a session writes to its store follows from it.
+ */
+const TALK_SCENARIO: Scenario = {
+  name: 'bench-talk',
+  loop: true,
+  steps: [
+    {
+      do: [
+        { wait: 2_000 },
+        { inputTranscription: 'What is the weather in Paris, ' },
+        { inputTranscription: 'and should I take an umbrella?' },
+        { audio: { ms: 100 } },
+        { outputTranscription: 'Let me check that for you.' },
+        { toolCall: [{ name: 'get_weather', args: { city: 'Paris' } }] },
+      ],
+    },
+    {
+      after: { toolResponse: true },
+      do: [{ audio: { ms: 100 } }, { outputTranscription: "It's 18 degrees and sunny in Paris, " }, { outputTranscription: 'no umbrella needed.' }, { turnComplete: true }],
+    },
+    {
+      do: [
+        { wait: 2_000 },
+        { inputTranscription: 'And tomorrow?' },
+        { audio: { ms: 100 } },
+        { outputTranscription: 'Tomorrow looks much the same, a little cooler in the evening.' },
+        { turnComplete: true },
+      ],
+    },
+  ],
+};
+
 /** Frames kept per connection before the record is cleared. */
 const KEEP_FRAMES = 64;
 
 const emulator = await startLiveEmulator({
   onConnection(connection) {
     if (connection.path.includes(`key=${GATE_KEY}`)) runScenario(connection, GATE_SCENARIO);
+    if (connection.path.includes(`key=${TALK_KEY}`)) runScenario(connection, TALK_SCENARIO);
   },
   onFrame(connection) {
     // Nothing in the bench waits on recorded frames; the scenario reads counters only.

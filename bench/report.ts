@@ -1,6 +1,6 @@
 /**
  * The bench's output: tables for people (Markdown, ready for docs/performance.md) and, last, the
- * six machine-readable lines, one figure each.
+ * eleven machine-readable lines, one figure each.
  */
 import type { CpuResult } from './cpuPerFrame.js';
 import type { GateResult } from './gate.js';
@@ -9,6 +9,8 @@ import type { MachineInfo } from './machine.js';
 import { P99_LIMIT_MS, type SessionsResult } from './sessions.js';
 import type { VadResult } from './vad.js';
 import { vadReport } from './vadReport.js';
+import type { GatewayResult } from './gateway.js';
+import { gatewayReport, headlineStoreCost } from './gatewayReport.js';
 
 /** Everything one run measured. */
 export interface BenchResults {
@@ -19,6 +21,7 @@ export interface BenchResults {
   gate: GateResult;
   long: LongSessionResult;
   vad: VadResult;
+  gateway: GatewayResult;
 }
 
 /** The targets of issue 7. */
@@ -36,8 +39,9 @@ const ms = (value: number) => `${value.toFixed(2)} ms`;
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const verdict = (met: boolean) => (met ? 'met' : '**missed**');
 
-/** The six figures the issue asks for, as numbers. */
+/** The figures the machine-readable lines give, as numbers. */
 export function headline(results: BenchResults) {
+  const storeCost = headlineStoreCost(results.gateway);
   return {
     fsmOverFlag: results.cpu.fsmOverFlag,
     fsmOverRaw: results.cpu.fsmOverRaw,
@@ -45,10 +49,15 @@ export function headline(results: BenchResults) {
     bytesPerStreamingSession: Math.round(results.sessions.memory.streamingBytes),
     leaked: results.gate.leaked,
     heapGrowthBytes: Math.round(results.long.growthBytes),
+    gatewaySessionsPerCore: results.gateway.sessionsPerCore,
+    gatewayOverPlainCpu: results.gateway.gatewayOverPlainCpu,
+    gatewayOverPlain: results.sessions.sessionsPerCore > 0 ? results.gateway.sessionsPerCore / results.sessions.sessionsPerCore : 0,
+    storeWritesPerSessionMinute: storeCost?.writesPerSessionMinute ?? 0,
+    storeBytesPerSessionMinute: Math.round(storeCost?.bytesPerSessionMinute ?? 0),
   };
 }
 
-/** The six machine-readable lines. */
+/** The eleven machine-readable lines. */
 export function machineLines(results: BenchResults): string[] {
   const h = headline(results);
   return [
@@ -58,6 +67,11 @@ export function machineLines(results: BenchResults): string[] {
     `bytes-per-streaming-session: ${h.bytesPerStreamingSession}`,
     `frames-leaked-after-toolcall: ${h.leaked}`,
     `heap-growth-5-to-60-min-bytes: ${h.heapGrowthBytes}`,
+    `gateway-cpu-per-frame gateway/plain: ${h.gatewayOverPlainCpu.toFixed(3)}`,
+    `gateway-sessions-per-core: ${h.gatewaySessionsPerCore}`,
+    `gateway-over-plain-sessions: ${h.gatewayOverPlain.toFixed(3)}`,
+    `store-writes-per-session-minute: ${h.storeWritesPerSessionMinute.toFixed(1)}`,
+    `store-bytes-per-session-minute: ${h.storeBytesPerSessionMinute}`,
   ];
 }
 
@@ -132,5 +146,7 @@ export function humanReport(results: BenchResults): string[] {
   );
   lines.push('');
   lines.push(...vadReport(results.vad));
+  lines.push('');
+  lines.push(...gatewayReport(results.gateway, results.sessions.sessionsPerCore));
   return lines;
 }

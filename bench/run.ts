@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: measures gemini-live-fsm against the raw SDK and a boolean-flag client, against
- * the emulator in a child process, and ends with six machine-readable lines. `BENCH_QUICK=1`
+ * the emulator in a child process, and ends with eleven machine-readable lines. `BENCH_QUICK=1`
  * runs every part briefly (a smoke test; its figures mean nothing); `BENCH_JSON=file` also writes
  * every result as JSON. Run node with `--expose-gc` (the npm script does).
  */
@@ -15,6 +15,7 @@ import { pinClientProcess } from './pinning.js';
 import { measureSessions, type SessionsOptions } from './sessions.js';
 import { canCollectGarbage } from './stats.js';
 import { measureVad, type VadOptions } from './vad.js';
+import { GATEWAY_PLANS, measureGateway } from './gateway.js';
 
 interface Plan {
   cpu: CpuOptions;
@@ -73,22 +74,25 @@ async function main(): Promise<void> {
   const emulator = await startEmulatorChild(pinning);
   let results: BenchResults;
   try {
-    let done = step('1/5 CPU per frame');
+    let done = step('1/6 CPU per frame');
     const cpu = await measureCpuPerFrame(emulator.baseUrl, plan.cpu);
     done();
-    done = step('2/5 sessions per core and memory');
+    done = step('2/6 sessions per core and memory');
     const sessions = await measureSessions(emulator.baseUrl, async () => (await emulator.stats()).cpuMicros, plan.sessions);
     done();
-    done = step('3/5 gate');
+    done = step('3/6 gate');
     const gate = await measureGate(emulator.baseUrl, () => emulator.stats(), plan.gate);
     done();
-    done = step('4/5 long session');
+    done = step('4/6 long session');
     const long = await measureLongSession(plan.long);
     done();
-    done = step('5/5 voice activity detection');
+    done = step('5/6 voice activity detection');
     const vad = await measureVad(plan.vad);
     done();
-    results = { quick, machine: machineInfo(loadAtStart, pinning), cpu, sessions, gate, long, vad };
+    done = step('6/6 the gateway and its store');
+    const gateway = await measureGateway(emulator.baseUrl, async () => (await emulator.stats()).cpuMicros, quick ? GATEWAY_PLANS.quick : GATEWAY_PLANS.full);
+    done();
+    results = { quick, machine: machineInfo(loadAtStart, pinning), cpu, sessions, gate, long, vad, gateway };
   } finally {
     await emulator.stop();
   }

@@ -67,7 +67,7 @@ function heapUsed(): number {
 }
 
 /** Connects `count` sessions, a few dozen at a time. */
-async function connectMany<T>(count: number, connect: () => Promise<T>): Promise<T[]> {
+export async function connectMany<T>(count: number, connect: () => Promise<T>): Promise<T[]> {
   const connected: T[] = [];
   const BATCH = 50;
   while (connected.length < count) {
@@ -118,7 +118,7 @@ export type TriedLoad = LoadResult & {
 };
 
 /** A client the capacity search can connect, load and close. */
-type LoadClient = FrameSink & { close(): Promise<void> };
+export type LoadClient = FrameSink & { close(): Promise<void> };
 
 /** How many windows a load gets before it counts as not sustained. */
 const TRIES_PER_LOAD = 2;
@@ -129,7 +129,7 @@ const TRIES_PER_LOAD = 2;
  * from outside (the kernel's loopback, the host) only ever adds latency, so one clean window shows
  * what the process itself sustains. Every window tried is in `loads`.
  */
-async function searchCapacity(
+export async function searchCapacity(
   connect: () => Promise<LoadClient>,
   pool: LoadClient[],
   emulatorCpu: () => Promise<number>,

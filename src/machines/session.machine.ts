@@ -46,6 +46,8 @@ export const sessionMachine = baseSetup.extend({ actions, guards, delays }).crea
   initial: 'idle',
   on: {
     CLOSE: { target: '.closed', actions: 'recordClientClose' },
+    // Another process owns the session now (its store fenced this one): stop sending at once.
+    'session.takenOver': { target: '.closed', actions: 'recordTakeover' },
     'mic.attach': { actions: 'attachMic' },
     'mic.detach': { actions: 'detachMic' },
     'mic.ended': { actions: 'emitMicEnded' },
@@ -90,12 +92,17 @@ export const sessionMachine = baseSetup.extend({ actions, guards, delays }).crea
       initial: 'disconnected',
       states: {
         disconnected: {
-          on: { CONNECT: 'connecting' },
+          on: {
+            CONNECT: 'connecting',
+            // What another process left of this session (a store's record), before the first connection.
+            'session.restore': { actions: 'restoreSession' },
+          },
         },
         connecting: {
           entry: 'startConnection',
           on: {
-            'server.setupComplete': { guard: 'isCurrentGeneration', target: '#session.streaming', actions: 'emitConnected' },
+            // A restored conversation whose handle was too old is seeded into the fresh session.
+            'server.setupComplete': { guard: 'isCurrentGeneration', target: '#session.streaming', actions: ['emitConnected', 'seedFreshSession'] },
             'transport.closed': whenConnectionLost('reconnecting.backoff'),
           },
         },

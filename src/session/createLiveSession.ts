@@ -25,6 +25,7 @@ import type { AnyTool } from '../tools/types.js';
 import type { FunctionDeclaration } from '../protocol/messages.js';
 import { liveSessionMachine, provideServices } from './services.js';
 import { instrumentSession } from '../telemetry/instrumentSession.js';
+import { bindStore } from './storeBinding.js';
 
 export type { LiveSession } from './liveSession.js';
 export type { LiveSessionOptions, SessionConnection } from './options.js';
@@ -74,6 +75,14 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   });
   // The tools as they are now: `updateTools` replaces them; the next connection and toolCall read them.
   const toolbox = toolboxOf(resolved, resolved.tools);
+  // A session kept in a store: its record is put back on connect, and every change is written.
+  const store = bindStore(resolved, { actor, step: (event) => step(event), dispatch, isClosed: () => isClosed() });
+  const runTools = toolExecutorCallback({
+    tools: () => toolbox.tools,
+    timeoutMs: resolved.toolTimeoutMs,
+    maxResultBytes: resolved.maxToolResultBytes,
+    nonBlockingTools: () => toolbox.nonBlockingTools,
+  });
   provideServices(actor.system, {
     connection: connectionCallback({
       transport: resolved.transport,
@@ -90,12 +99,8 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
       },
       previousClosed: () => (closing.size === 0 ? undefined : allClosedWithin([...closing], PREVIOUS_CLOSE_WAIT_MS)),
     }),
-    toolExecutor: toolExecutorCallback({
-      tools: () => toolbox.tools,
-      timeoutMs: resolved.toolTimeoutMs,
-      maxResultBytes: resolved.maxToolResultBytes,
-      nonBlockingTools: () => toolbox.nonBlockingTools,
-    }),
+    // With a store, calls and outcomes are stored before they take effect (write-ahead).
+    toolExecutor: store ? store.tools(runTools) : runTools,
     inputBuffer: inputBufferCallback({ maxItems: resolved.maxBufferedInputs }),
     lane,
     activity: resolved.activity && activityLane ? { input: resolved.activity.input, lane: activityLane } : undefined,
@@ -109,6 +114,7 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
       dispatch({ type: 'closed', closedBy: { by: 'failure', error } });
     },
   });
+  store?.watch();
   if (options.inspectFrames) lane.observeEveryFrame();
   actor.start();
 
@@ -184,6 +190,33 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
     return typeof value === 'string' ? value : 'idle';
   };
 
+  /** Opens the first connection; settles once it streams, or the session closes first. */
+  const connectNow = () =>
+    new Promise<void>((resolve, reject) => {
+      const settle = () => {
+        const snapshot = actor.getSnapshot();
+        if (snapshot.matches('streaming') || snapshot.matches('awaitingToolResponse')) {
+          resolve();
+          return true;
+        }
+        if (snapshot.status !== 'active') {
+          const closedBy = snapshot.context.closedBy;
+          reject(closedBy && closedBy.by !== 'client' ? closedBy.error : new SessionClosedError('connect'));
+          return true;
+        }
+        return false;
+      };
+      step({ type: 'CONNECT' });
+      if (settle()) return;
+      const subscription = actor.subscribe({
+        next: () => {
+          if (settle()) subscription.unsubscribe();
+        },
+        // Reported through the error event already; the promise must still settle.
+        error: (cause) => reject(cause instanceof LiveSessionError ? cause : new SessionClosedError('connect')),
+      });
+    });
+
   const session: LiveSession = {
     actor,
     get state() {
@@ -205,39 +238,19 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
           message: `no profile is known for ${options.model ?? 'this transport'}: tools are declared BLOCKING unless they say otherwise, and input is held while a blocking call runs`,
         });
       }
-      return new Promise<void>((resolve, reject) => {
-        const settle = () => {
-          const snapshot = actor.getSnapshot();
-          if (snapshot.matches('streaming') || snapshot.matches('awaitingToolResponse')) {
-            resolve();
-            return true;
-          }
-          if (snapshot.status !== 'active') {
-            const closedBy = snapshot.context.closedBy;
-            reject(closedBy && closedBy.by !== 'client' ? closedBy.error : new SessionClosedError('connect'));
-            return true;
-          }
-          return false;
-        };
-        step({ type: 'CONNECT' });
-        if (settle()) return;
-        const subscription = actor.subscribe({
-          next: () => {
-            if (settle()) subscription.unsubscribe();
-          },
-          // Reported through the error event already; the promise must still settle.
-          error: (cause) => reject(cause instanceof LiveSessionError ? cause : new SessionClosedError('connect')),
-        });
-      });
+      // With a store, the record goes back into the machine before the first connection.
+      if (store) return store.restore().then(() => (isClosed() ? Promise.reject(new SessionClosedError('connect')) : connectNow()));
+      return connectNow();
     },
 
-    close() {
+    close(closeOptions) {
       if (!isClosed()) {
+        if (closeOptions?.deleteRecord === true) store?.deleteOnFinish();
         closeRequested = true;
         step({ type: 'CLOSE' });
       }
       whenClosed ??= new Promise<void>((resolve) => {
-        const settled = () => void Promise.all([...closing]).then(() => resolve());
+        const settled = () => void Promise.all([...closing, store?.finish()]).then(() => resolve());
         if (actor.getSnapshot().status !== 'active') settled();
         else actor.subscribe({ complete: settled, error: settled });
       });
@@ -315,7 +328,10 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
 
     pendingToolCalls: () => Object.values(actor.getSnapshot().context.pending),
 
-    metrics: () => sessionMetrics(actor.getSnapshot().context, topState(), lane.meter, outside),
+    metrics: () => {
+      const metrics = sessionMetrics(actor.getSnapshot().context, topState(), lane.meter, outside);
+      return store ? { ...metrics, store: store.metrics() } : metrics;
+    },
 
     observeEveryFrame: () => lane.observeEveryFrame(),
   };

@@ -19,9 +19,13 @@ export interface LiveSession {
   connect(): Promise<void>;
   /**
    * Closes the session for good: pending tools are aborted, nothing more is sent. Resolves once
-   * every socket is closed and every child actor stopped. Idempotent.
+   * every socket is closed and every child actor stopped (and, with a `store`, once what was
+   * waiting is written and the lease given back). Idempotent.
+   *
+   * With a `store`, the record is kept (another process may carry the conversation on, until it
+   * expires) unless `deleteRecord`: the conversation is over.
    */
-  close(): Promise<void>;
+  close(options?: { deleteRecord?: boolean }): Promise<void>;
   /** Subscribes to an emitted event; returns the unsubscribe function. */
   on<T extends SessionEmitted['type']>(type: T, listener: SessionListener<T>): () => void;
   /**

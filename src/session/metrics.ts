@@ -8,6 +8,7 @@ import type { CallState } from '../machines/ledger/lifecycle.js';
 import { DROP_REASONS, type DropReason, type SessionContext, type SessionCounters } from '../machines/types.js';
 import { REALTIME_INPUT_KINDS, type RealtimeInputKind } from '../protocol/messages.js';
 import type { LaneMeter } from './fastLane.js';
+import type { StoreMetrics } from './persistence.js';
 
 /** The session's top-level state. */
 export type SessionState = 'idle' | 'streaming' | 'awaitingToolResponse' | 'closed';
@@ -26,6 +27,8 @@ export interface SessionMetrics extends SessionCounters {
    * running and orphaned ones now. Each call is in exactly one, so they add up to `toolCalls`.
    */
   calls: Record<CallState, number>;
+  /** With a `store`: its writes, their bytes, failures, and the writes made before tool outcomes went out. */
+  store?: StoreMetrics;
 }
 
 /** The calls by state (see {@link SessionMetrics.calls}). */

@@ -18,6 +18,9 @@ import { refusalOf } from '../models/refusals.js';
 import type { ModelRefusalError } from '../protocol/errors.js';
 import { duration } from './durations.js';
 import { checkTools } from './toolOptions.js';
+import type { SessionStoreOptions } from './persistence.js';
+import { resolveStore, type ResolvedStore } from './storeOptions.js';
+import type { SessionStore } from '../store/types.js';
 import { resolveActivity, type ActivityOption, type ResolvedActivity } from './activityOptions.js';
 
 export type { SessionConnection } from './connectionOptions.js';
@@ -104,6 +107,15 @@ export type LiveSessionOptions = SessionConnection & {
   /** OpenTelemetry spans and metrics (default: the global providers, a no-op without an SDK); `false` for none. */
   telemetry?: false | TelemetryOptions;
   /**
+   * Keep the session in a store (`gemini-live-fsm/store`: in memory or Redis), so that another
+   * process can carry it on: `connect()` takes the session's lease and puts back what the store
+   * holds (the handle, the conversation, the tool-call ledger) before the first connection, every
+   * change is written, and `close()` gives the lease back. Needs `sessionId`. See docs/scale-out.md.
+   */
+  store?: SessionStore;
+  /** How the session holds its record in `store`: its owner id, lease, takeover, write interval. */
+  storeOptions?: SessionStoreOptions;
+  /**
    * Who brackets the user's speech, with a detector on the client (docs/activity.md):
    * `'vad'` (the session's detector sends activityStart, the pre-roll, the audio, activityEnd;
    * setup turns the server's detection off), `'manual'` (the app's `activityStart()` /
@@ -135,6 +147,8 @@ export interface ResolvedOptions {
   toolSchemaField: ToolSchemaField | undefined;
   connectTimeoutMs: number;
   maxBufferedInputs: number;
+  /** The store the session is kept in, if any. */
+  store: ResolvedStore | undefined;
   /** The activity actor's mode and input, with the `activity` option. */
   activity: ResolvedActivity | undefined;
 }
@@ -248,6 +262,7 @@ export function resolveOptions(options: LiveSessionOptions): ResolvedOptions {
     toolSchemaField: schemaField(options.toolSchemaField),
     connectTimeoutMs: duration('connectTimeoutMs', options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
     maxBufferedInputs: count('maxBufferedInputs', options.maxBufferedInputs, DEFAULT_MAX_BUFFERED_INPUTS, 1),
+    store: resolveStore(options.store, options.storeOptions, options.sessionId),
     activity,
   };
 }

@@ -17,6 +17,7 @@ export type {
   AcquireOptions,
   Lease,
   ReleaseOptions,
+  SaveReceipt,
   SessionPatch,
   SessionStore,
   StoreOptions,
@@ -35,3 +36,5 @@ export { createStoreWriter } from './writer.js';
 export type { StoreWriter, StoreWriterOptions, StoreWriterStats } from './writer.js';
 export { keepLease } from './leaseKeeper.js';
 export type { LeaseKeeper, LeaseKeeperOptions } from './leaseKeeper.js';
+// How a session holds its record (`createLiveSession`'s `storeOptions`) and what it counts (`metrics().store`).
+export type { SessionStoreOptions, StoreMetrics } from '../session/persistence.js';

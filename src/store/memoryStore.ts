@@ -127,6 +127,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemorySessi
       for (const field of encoded.remove) delete fields[field];
       fields[FIELD.updatedAt] = String(at);
       applyExpiry(fields, at, Number(fields[FIELD.leaseUntil]), resolved);
+      return { bytes: encoded.bytes };
     },
 
     async release(lease, releaseOptions = {}) {

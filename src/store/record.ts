@@ -28,6 +28,7 @@ export const FIELD = {
   ledger: 'ledger',
   transcript: 'transcript',
   tokens: 'tokens',
+  callSeq: 'callSeq',
   updatedAt: 'updatedAt',
   expiresAt: 'expiresAt',
 } as const;
@@ -36,7 +37,7 @@ export const FIELD = {
 export const ALL_FIELDS = Object.values(FIELD);
 
 /** The data fields a patch may set or remove. */
-const PATCH_KEYS = new Set(['handle', 'ledger', 'transcript', 'tokens']);
+const PATCH_KEYS = new Set(['handle', 'ledger', 'transcript', 'tokens', 'callSeq']);
 
 /** A patch as the backends apply it: fields to set, fields to remove. */
 export interface EncodedPatch {
@@ -109,7 +110,7 @@ export function encodePatch(sessionId: string, patch: SessionPatch, maxBytes: nu
   }
   const unknownKeys = Object.keys(patch).filter((key) => !PATCH_KEYS.has(key));
   if (unknownKeys.length > 0) {
-    throw new StoreError('STORE_INVALID_ARGUMENT', `a patch has no field ${unknownKeys.map((k) => `'${k}'`).join(', ')} (only handle, ledger, transcript, tokens)`, { sessionId });
+    throw new StoreError('STORE_INVALID_ARGUMENT', `a patch has no field ${unknownKeys.map((k) => `'${k}'`).join(', ')} (only handle, ledger, transcript, tokens, callSeq)`, { sessionId });
   }
   const refuse = (issue: string) => new StoreError('STORE_INVALID_ARGUMENT', `patch.${issue}`, { sessionId });
   const encoded: EncodedPatch = { set: [], remove: [], bytes: 0 };
@@ -139,6 +140,10 @@ export function encodePatch(sessionId: string, patch: SessionPatch, maxBytes: nu
     const issue = checkJson(patch.tokens, 'tokens');
     if (issue) throw refuse(issue);
     put(FIELD.tokens, JSON.stringify(patch.tokens));
+  }
+  if (patch.callSeq !== undefined) {
+    if (!Number.isSafeInteger(patch.callSeq) || patch.callSeq < 0) throw refuse(`callSeq: must be a whole number ≥ 0, got ${String(patch.callSeq)}`);
+    put(FIELD.callSeq, String(patch.callSeq));
   }
   if (encoded.bytes > maxBytes) {
     throw new StoreError('STORE_INVALID_ARGUMENT', `the patch is ${encoded.bytes} bytes as JSON, over the store's limit of ${maxBytes}`, { sessionId });
@@ -186,6 +191,7 @@ export function decodeRecord(sessionId: string, fields: Readonly<Record<string, 
     ledger: checked(json(FIELD.ledger), checkLedger, FIELD.ledger) ?? [],
     transcript: checked(json(FIELD.transcript), checkTranscript, FIELD.transcript) ?? [],
     tokens: json(FIELD.tokens),
+    callSeq: fields[FIELD.callSeq] === undefined ? 0 : number(FIELD.callSeq),
     lease: owner === '' ? undefined : { ownerId: owner, fence: number(FIELD.fence), expiresAt: leaseUntil, live: leaseUntil > now },
     fence: number(FIELD.fence),
     updatedAt: number(FIELD.updatedAt),

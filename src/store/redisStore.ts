@@ -135,6 +135,7 @@ export function createRedisStore(client: RedisScriptClient, options: RedisStoreO
       const args = [lease.ownerId, String(lease.fence), ...ttls, version, encoded.remove.join(','), ...encoded.set.flat()];
       const reply = await run('save', lease.sessionId, SAVE, args);
       if (reply[0] !== 'OK') throw refusal(reply, lease);
+      return { bytes: encoded.bytes };
     },
 
     async release(lease, releaseOptions = {}) {

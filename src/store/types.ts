@@ -57,6 +57,17 @@ export interface SessionPatch {
   transcript?: StoredTranscriptEntry[];
   /** The token state (opaque JSON). */
   tokens?: JsonValue | null;
+  /**
+   * How many tool calls the session has numbered so far: the next process goes on from there, so
+   * that an idempotency key is never given to two different calls.
+   */
+  callSeq?: number;
+}
+
+/** What a save wrote. */
+export interface SaveReceipt {
+  /** The bytes of the values it set (UTF-8 JSON), as the store keeps them. */
+  bytes: number;
 }
 
 /** The ownership of one session by one owner, as `acquire` grants it. Plain data. */
@@ -82,6 +93,8 @@ export interface StoredSession {
   readonly ledger: StoredLedgerEntry[];
   readonly transcript: StoredTranscriptEntry[];
   readonly tokens: JsonValue | undefined;
+  /** How many tool calls the session has numbered (0 if never written). */
+  readonly callSeq: number;
   /** The holder of the lease, unless it was released; `live` is false once it has run out. */
   readonly lease: { ownerId: string; fence: number; expiresAt: number; live: boolean } | undefined;
   /** The newest fencing token issued for the session. */
@@ -128,8 +141,11 @@ export interface SessionStore {
   acquire(sessionId: string, ownerId: string, leaseMs: number, options?: AcquireOptions): Promise<Lease>;
   /** Extends the lease by its `leaseMs` from now; `STORE_FENCED` if it is no longer current. */
   renew(lease: Lease): Promise<Lease>;
-  /** Applies `patch` to the record; `STORE_FENCED` (and nothing written) if the lease is not current. */
-  save(lease: Lease, patch: SessionPatch): Promise<void>;
+  /**
+   * Applies `patch` to the record and says what it wrote; `STORE_FENCED` (and nothing written) if
+   * the lease is not current.
+   */
+  save(lease: Lease, patch: SessionPatch): Promise<SaveReceipt>;
   /**
    * Gives the session up (another owner may acquire it at once), keeping its record unless
    * `deleteRecord`. Idempotent for the same lease; `STORE_FENCED` if another lease replaced it.

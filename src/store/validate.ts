@@ -93,8 +93,13 @@ export function checkTranscript(value: unknown, path: string): string | undefine
   return undefined;
 }
 
+const NON_ASCII = /[^\u0020-\u007e]/u;
+
 /** The length of `text` in UTF-8 bytes, without encoding it. */
 export function utf8Length(text: string): number {
+  // What a store writes is JSON, mostly printable ASCII: one byte a character, found by one
+  // native scan. Anything else (control characters included) is counted one by one.
+  if (!NON_ASCII.test(text)) return text.length;
   let bytes = 0;
   for (let i = 0; i < text.length; i += 1) {
     const code = text.charCodeAt(i);

@@ -47,7 +47,7 @@ export interface StoreWriter {
 }
 
 type PatchKey = keyof SessionPatch;
-const PATCH_KEYS: readonly PatchKey[] = ['handle', 'ledger', 'transcript', 'tokens'];
+const PATCH_KEYS: readonly PatchKey[] = ['handle', 'ledger', 'transcript', 'tokens', 'callSeq'];
 
 /**
  * Creates a writer of `lease`'s session to `store`. Hand it the current value of each field that

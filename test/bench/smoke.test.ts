@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** The six figures `npm run bench` ends with, in order. */
+/** The eleven figures `npm run bench` ends with, in order. */
 const FIGURES = [
   'cpu-per-frame fsm/flag',
   'cpu-per-frame fsm/raw',
@@ -13,11 +13,16 @@ const FIGURES = [
   'bytes-per-streaming-session',
   'frames-leaked-after-toolcall',
   'heap-growth-5-to-60-min-bytes',
+  'gateway-cpu-per-frame gateway/plain',
+  'gateway-sessions-per-core',
+  'gateway-over-plain-sessions',
+  'store-writes-per-session-minute',
+  'store-bytes-per-session-minute',
 ];
 
 describe('npm run bench', () => {
   // The harness only: BENCH_QUICK runs every part briefly. Targets are the bench's business, not a test's.
-  it('runs every part and ends with the six machine-readable lines', async () => {
+  it('runs every part and ends with the eleven machine-readable lines', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--single-threaded-gc', '--import', 'tsx', 'bench/run.ts'], {
       cwd: root,
       env: { ...process.env, BENCH_QUICK: '1' },
@@ -30,6 +35,11 @@ describe('npm run bench', () => {
     expect(stdout).toContain('| | webrtc (default) | silero-v6 | silero-v5 |');
     for (const row of ['CPU per 20 ms of audio', 'bytes a page loads', 'utterances bracketed one to one, clean to 10 dB SNR', 'false starts per minute, white and pink noise']) {
       expect(stdout).toMatch(new RegExp(`^\\| ${row} \\|( [^|]*\\d[^|]* \\|){3}$`, 'm'));
+    }
+    // The gateway part: a column per store backend, a figure in every cell.
+    expect(stdout).toMatch(/^Gateway \(issue 18\): \d+ sessions per core through the gateway's relay/m);
+    for (const row of ['writes', 'bytes written', 'lease renewals']) {
+      expect(stdout).toMatch(new RegExp(`^\\| ${row} \\|( [^|]*\\d[^|]* \\|){2}$`, 'm'));
     }
     const last = stdout.trimEnd().split('\n').slice(-FIGURES.length);
     expect(last.map((line) => line.slice(0, line.lastIndexOf(':')))).toEqual(FIGURES);

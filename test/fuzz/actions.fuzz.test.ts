@@ -255,6 +255,7 @@ const EMITTED: Record<SessionEmitted['type'], true> = {
   reconnecting: true,
   resumptionHandleStale: true,
   sessionRestarted: true,
+  sessionRestored: true,
   speechStarted: true,
   speechStopped: true,
   text: true,

@@ -59,7 +59,7 @@ export function storeContract(name: string, harness: () => StoreHarness): void {
       expect(lease).toMatchObject({ sessionId: id, ownerId: 'gw-a', leaseMs: 30_000 });
       expect(lease.expiresAt).toBeGreaterThanOrEqual(before + 30_000 - 50);
       const record = await store.load(id);
-      expect(record).toMatchObject({ version: 1, sessionId: id, handle: undefined, ledger: [], transcript: [], tokens: undefined, fence: lease.fence });
+      expect(record).toMatchObject({ version: 1, sessionId: id, handle: undefined, ledger: [], transcript: [], tokens: undefined, callSeq: 0, fence: lease.fence });
       expect(record?.lease).toEqual({ ownerId: 'gw-a', fence: lease.fence, expiresAt: lease.expiresAt, live: true });
     });
 
@@ -68,15 +68,18 @@ export function storeContract(name: string, harness: () => StoreHarness): void {
       const id = freshId('fields');
       const lease = await store.acquire(id, 'gw-a', 30_000);
       const handle = { handle: 'handle-1', issuedAt: Date.now() };
-      await store.save(lease, { handle, ledger: [ledgerEntry], transcript, tokens: { uses: 0, expireTime: '2026-11-20T10:00:00Z' } });
-      expect(await store.load(id)).toMatchObject({ handle, ledger: [ledgerEntry], transcript, tokens: { uses: 0, expireTime: '2026-11-20T10:00:00Z' } });
+      const receipt = await store.save(lease, { handle, ledger: [ledgerEntry], transcript, tokens: { uses: 0, expireTime: '2026-11-20T10:00:00Z' }, callSeq: 7 });
+      // What it wrote: the values it set, as JSON (the handle's time twice: in its JSON and on its own).
+      const written = [JSON.stringify(handle), String(handle.issuedAt), JSON.stringify([ledgerEntry]), JSON.stringify(transcript), JSON.stringify({ uses: 0, expireTime: '2026-11-20T10:00:00Z' }), '7'];
+      expect(receipt).toEqual({ bytes: written.reduce((sum, value) => sum + Buffer.byteLength(value), 0) });
+      expect(await store.load(id)).toMatchObject({ handle, ledger: [ledgerEntry], transcript, tokens: { uses: 0, expireTime: '2026-11-20T10:00:00Z' }, callSeq: 7 });
       await store.save(lease, { ledger: [{ ...ledgerEntry, state: 'answered', settledAt: 2_000 }] });
       const record = await store.load(id);
       expect(record?.ledger).toEqual([{ ...ledgerEntry, state: 'answered', settledAt: 2_000 }]);
       expect(record?.handle).toEqual(handle);
       expect(record?.transcript).toEqual(transcript);
       await store.save(lease, { handle: null, tokens: null });
-      expect(await store.load(id)).toMatchObject({ handle: undefined, tokens: undefined, transcript });
+      expect(await store.load(id)).toMatchObject({ handle: undefined, tokens: undefined, transcript, callSeq: 7 });
     });
 
     it('refuses a live lease to another owner, naming the holder, and changes nothing', async () => {
@@ -245,6 +248,8 @@ export function storeContract(name: string, harness: () => StoreHarness): void {
         [{ tokens: [Number.NaN] }, /patch\.tokens\[0\]: NaN is not a finite number/],
         [{ tokens: new Date(0) }, /Date is not plain JSON/],
         [{ tokens: 'x'.repeat(3_000) }, /over the store's limit of 2000/],
+        [{ callSeq: -1 }, /patch\.callSeq: must be a whole number/],
+        [{ callSeq: 1.5 }, /patch\.callSeq: must be a whole number/],
       ];
       for (const [patch, message] of bad) {
         const error = await refusal(store.save(lease, patch as never));

@@ -75,12 +75,12 @@ describe('redis store', () => {
     const id = freshId('layout');
     const lease = await store.acquire(id, 'gw-a', 30_000);
     const issuedAt = Date.now() - 1_000;
-    await store.save(lease, { handle: { handle: 'h-1', issuedAt }, ledger: [], tokens: { uses: 0 } });
+    await store.save(lease, { handle: { handle: 'h-1', issuedAt }, ledger: [], tokens: { uses: 0 }, callSeq: 3 });
     const key = `test:sessions:${id}`;
     expect(await client.type(key)).toBe('hash');
     const fields = await client.hGetAll(key);
-    expect(Object.keys(fields).sort()).toEqual(['expiresAt', 'fence', 'handle', 'handleAt', 'leaseUntil', 'ledger', 'owner', 'tokens', 'updatedAt', 'v']);
-    expect(fields).toMatchObject({ v: '1', owner: 'gw-a', fence: String(lease.fence), handleAt: String(issuedAt), ledger: '[]', tokens: '{"uses":0}' });
+    expect(Object.keys(fields).sort()).toEqual(['callSeq', 'expiresAt', 'fence', 'handle', 'handleAt', 'leaseUntil', 'ledger', 'owner', 'tokens', 'updatedAt', 'v']);
+    expect(fields).toMatchObject({ v: '1', owner: 'gw-a', fence: String(lease.fence), handleAt: String(issuedAt), ledger: '[]', tokens: '{"uses":0}', callSeq: '3' });
     expect(await client.pExpireTime(key)).toBe(issuedAt + HANDLE_TTL_MS);
     expect(await client.exists(`${DEFAULT_KEY_PREFIX}${id}`)).toBe(0);
   });

@@ -78,6 +78,7 @@ export function describeEnding(closedBy: ClosedBy | undefined): string {
   if (closedBy.by === 'attemptsExhausted') {
     return `Gave up reconnecting after ${count(closedBy.attempts, 'failed attempt')}; the last: ${describeError(error)}.`;
   }
+  if (closedBy.by === 'takenOver') return `Taken over by another process: ${describeError(error)}.`;
   if (typeof error.closeCode === 'number') return `Closed by the server: ${describeError(error)}.`;
   return `Ended by an error that no retry can mend: ${describeError(error)}.`;
 }

@@ -10,6 +10,7 @@ import { ledgerActions } from './ledger.js';
 import { lifecycleActions } from './lifecycle.js';
 import { speechActions } from './speech.js';
 import { toolActions } from './tools.js';
+import { restoreActions } from './restore.js';
 import { transcriptActions } from './transcript.js';
 
 /** The session machine's actions, by name. */
@@ -24,4 +25,5 @@ export const actions = {
   ...contentActions,
   ...lifecycleActions,
   ...transcriptActions,
+  ...restoreActions,
 };

@@ -4,7 +4,7 @@
  * and the bound on how much the ledger keeps.
  */
 import type { FunctionCall } from '../../protocol/messages.js';
-import type { ToolOutcome } from '../types/events.js';
+import type { ToolOutcome } from '../types/outcome.js';
 import { isTerminal, moveCall, type CallState } from './lifecycle.js';
 
 /** One call's record. */

@@ -58,9 +58,10 @@ export const CALL_MOVES: Readonly<Record<CallState, readonly CallState[]>> = Obj
 export const CALL_BIRTH_CAUSES: Readonly<Partial<Record<CallState, string>>> = {
   running: 'toolCall from an open connection',
   lost: 'toolCall from a connection already gone',
+  orphaned: 'restored from a session store, left open by a process that is gone',
 };
 
-/** The states a call is born in: running, or lost (a toolCall from a connection already gone). */
+/** The states a call is born in: running, lost (a toolCall from a connection already gone), or orphaned (restored from a store). */
 export const CALL_BIRTHS: readonly CallState[] = Object.keys(CALL_BIRTH_CAUSES) as CallState[];
 
 /** The terminal states: a call in one has ended, once. */

@@ -131,7 +131,9 @@ export type ClosedBy =
   /** Every reconnect attempt failed; `error` is the last failure. */
   | { by: 'attemptsExhausted'; error: LiveSessionError; attempts: number }
   /** A defect stopped the session (it is reported, never silent). */
-  | { by: 'failure'; error: LiveSessionError };
+  | { by: 'failure'; error: LiveSessionError }
+  /** Another process took the session over (its session store fenced this one): `error` says who. */
+  | { by: 'takenOver'; error: LiveSessionError };
 
 /** What to do with realtime input the session cannot send now. */
 export type InputPolicy = 'drop' | { buffer: { maxMs: number } };

@@ -29,6 +29,12 @@ export type SessionEmitted =
   | { type: 'toolResultDiscarded'; call: FunctionCall; outcome: ToolOutcome }
   /** A call's outcome reached the model: as its toolResponse, or (orphaned by a lost connection) as conversation content. */
   | { type: 'toolResultDelivered'; call: FunctionCall; outcome: ToolOutcome; via: 'toolResponse' | 'context' }
+  /**
+   * What another process left of the session was put back before the first connection: whether
+   * its handle is resumed, the calls whose tool runs again here, and the calls whose outcome is
+   * still to reach the conversation.
+   */
+  | { type: 'sessionRestored'; resuming: boolean; rerun: FunctionCall[]; undelivered: FunctionCall[] }
   /** A resumed session kept dying: a fresh one replaced it, seeded with the conversation so far. */
   | { type: 'sessionRestarted'; reason: string }
   /**

@@ -3,16 +3,18 @@
  * the input buffer, the mic, the activity actor (`activityEvents.ts`), the application.
  */
 import type { ErrorActorEvent } from 'xstate';
-import type { LiveSessionError, ToolError } from '../../protocol/errors.js';
+import type { LiveSessionError } from '../../protocol/errors.js';
 import type {
   FunctionCall,
   FunctionResponseScheduling,
-  JsonValue,
   RealtimeInput,
   RealtimeInputKind,
   UsageMetadata,
 } from '../../protocol/messages.js';
 import type { ContentTurn, FunctionDeclaration } from '../../protocol/messages.js';
+import type { LedgerEntry } from '../ledger/entries.js';
+import type { ToolOutcome } from './outcome.js';
+import type { TranscriptLine } from './context.js';
 import type { ActivityEvent } from '../activityEvents.js';
 
 /** Input from the mic, the activity actor or the application. */
@@ -83,8 +85,7 @@ export interface GoAwayDueEvent {
   type: 'goAway.due';
 }
 
-/** How a tool call settled. */
-export type ToolOutcome = { status: 'ok'; output: JsonValue } | { status: 'error'; error: ToolError };
+export type { ToolOutcome } from './outcome.js';
 
 /** A tool executor's answer to one call. */
 export interface ToolResultEvent {
@@ -121,11 +122,43 @@ export type MicEvent =
 export type AppEvent = { type: 'CONNECT' } | { type: 'CLOSE' };
 
 /**
+ * What another process left of this session (a session store's record), put back before the
+ * first connection: the handle to resume with, the conversation so far, the tool-call ledger.
+ */
+export interface SessionRestoreEvent {
+  type: 'session.restore';
+  /** The handle to resume with; none starts a fresh session. */
+  resumptionHandle: string | undefined;
+  /** Set when the conversation cannot be resumed (its handle is too old): why; the fresh session is seeded with the transcript. */
+  freshReason: string | undefined;
+  transcript: TranscriptLine[];
+  /**
+   * The ledger's entries as the other process left them. Calls it left running or orphaned are
+   * orphaned here: without an outcome their tool runs again (with the same idempotency key), and
+   * the outcome reaches the conversation as content on the next connection.
+   */
+  ledger: LedgerEntry[];
+  /** How many calls the session had numbered: new idempotency keys go on from there. */
+  callSeq: number;
+}
+
+/**
+ * Another process took the session over (the session store refused this one's lease): nothing
+ * more may be sent, and the session closes with `error`.
+ */
+export interface TakenOverEvent {
+  type: 'session.takenOver';
+  error: LiveSessionError;
+}
+
+/**
  * Every event the machine accepts. A child actor that fails sends `xstate.error.actor.<id>`. The
  * activity actor's `input.activityStart` / `input.activityEnd` are input like the application's.
  */
 export type SessionEvent =
   | AppEvent
+  | SessionRestoreEvent
+  | TakenOverEvent
   | InputEvent
   | ActivityEvent
   | ServerEvent

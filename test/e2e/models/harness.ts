@@ -32,6 +32,9 @@ const EVERY_EVENT: Record<SessionEmitted['type'], true> = {
   toolResultDiscarded: true,
   toolResultDelivered: true,
   sessionRestarted: true,
+  sessionRestored: true,
+  speechStarted: true,
+  speechStopped: true,
   toolCallsLost: true,
   toolCallsOrphaned: true,
   toolCancelled: true,
@@ -47,8 +50,6 @@ const EVERY_EVENT: Record<SessionEmitted['type'], true> = {
   message: true,
   info: true,
   closed: true,
-  speechStarted: true,
-  speechStopped: true,
 };
 
 /** A session and everything it emitted, in order. */
