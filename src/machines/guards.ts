@@ -36,8 +36,15 @@ export const guards = {
   /** While gated: an activityEnd may wait for the gate when the bracket would be open by then. */
   canDeferActivityEnd: ({ context }: GuardArgs) => bracketOpenAfter(context.activityOpen, context.deferredActivity),
   hasBlockingCallsPending: ({ context }: GuardArgs) => hasBlockingPending(context),
-  /** `whileBlockingCall: 'interrupt'`, and a blocking call to cancel. */
-  interruptsBlockingCalls: ({ context }: GuardArgs) => context.settings.whileBlockingCall === 'interrupt' && hasBlockingPending(context),
+  /**
+   * `whileBlockingCall: 'interrupt'`, a blocking call to cancel, and input that will go out: an
+   * activity signal the bracket would drop reaches no server, so it cancels nothing.
+   */
+  interruptsBlockingCalls: ({ context, event }: GuardArgs) =>
+    context.settings.whileBlockingCall === 'interrupt' &&
+    hasBlockingPending(context) &&
+    !(event.type === 'input.activityStart' && context.activityOpen) &&
+    !(event.type === 'input.activityEnd' && !context.activityOpen),
   /** A tool result for a call of its connection that is pending and not yet answered. */
   isAwaitedResult: ({ context, event }: GuardArgs) => {
     if (event.type !== 'tool.result') return false;
