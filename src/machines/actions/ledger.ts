@@ -71,7 +71,8 @@ export const ledgerActions = {
     const pending = { ...context.pending };
     const repeats = Object.values(pending).filter((call) => call.sameAs === event.key && call.answer === undefined);
     for (const repeat of repeats) {
-      pending[repeat.key] = { ...repeat, answer: toFunctionResponse({ call: callOf(repeat), outcome: event.outcome, scheduling: undefined }) };
+      const scheduling = repeat.blocking ? undefined : (event.scheduling ?? 'WHEN_IDLE');
+      pending[repeat.key] = { ...repeat, answer: toFunctionResponse({ call: callOf(repeat), outcome: event.outcome, scheduling }) };
       ledger = patched(ledger, [repeat.key], { outcome: event.outcome });
     }
     const counters = { ...context.counters, toolResults: context.counters.toolResults + 1 };

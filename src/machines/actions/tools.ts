@@ -160,7 +160,8 @@ export const toolActions = {
     let ledger = context.ledger;
     for (const repeat of Object.values(pending)) {
       if (repeat.sameAs !== event.key || repeat.answer !== undefined) continue;
-      pending[repeat.key] = { ...repeat, answer: toFunctionResponse({ call: callOf(repeat), outcome: event.outcome, scheduling: undefined }) };
+      const scheduling = repeat.blocking ? undefined : (event.scheduling ?? 'WHEN_IDLE');
+      pending[repeat.key] = { ...repeat, answer: toFunctionResponse({ call: callOf(repeat), outcome: event.outcome, scheduling }) };
       ledger = patched(ledger, [repeat.key], { outcome: event.outcome });
     }
     enqueue.assign({
