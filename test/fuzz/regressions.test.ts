@@ -290,3 +290,64 @@ describe('found by the grown fuzz world: the same call id on two connections', (
     await session.close();
   });
 });
+
+describe('found by the spec of issues 13 and 14', () => {
+  // Found by the model-based paths, 'interrupt' variant: `CONNECT → setupComplete →
+  // toolCall[a] → input.activityEnd`. Under `whileBlockingCall: 'interrupt'`, an activityEnd
+  // with no activity open cancelled the blocking call, although it is dropped (noOpenActivity)
+  // and never reaches the server: the tool was aborted for nothing, and the server, which heard
+  // no input, still waited for an answer the session would never send. Only input that goes
+  // out cancels the call now (a press while the activity is open is dropped the same way).
+  it("under 'interrupt', lets only input that goes out cancel a blocking call", async () => {
+    let signal: AbortSignal | undefined;
+    const h = await connectedSession({
+      whileBlockingCall: 'interrupt',
+      modelProfile: { inputDuringBlockingCall: 'cancelsCall' },
+      transport: { inputDuringBlockingCall: 'cancelsCall' },
+      tools: [defineTool({ name: 'f', execute: (_args, context) => ((signal = context.signal), new Promise(() => undefined)) })],
+    });
+    h.server.toolCall([{ id: 'c1', name: 'f', args: {} }]);
+    h.session.activityEnd();
+    expect(h.session.state).toBe('awaitingToolResponse');
+    expect(signal?.aborted).toBe(false);
+    expect(h.of('toolCancelled')).toEqual([]);
+    expect(h.session.metrics().dropped.noOpenActivity).toBe(1);
+    // A press goes out, and cancels the call on both sides.
+    h.session.activityStart();
+    expect(h.session.state).toBe('streaming');
+    expect(signal?.aborted).toBe(true);
+    expect(h.of('toolCancelled')).toEqual([{ type: 'toolCancelled', ids: ['c1'], implicit: true }]);
+    expect(h.server.pending.size).toBe(0);
+    expect(sentKinds(h.server)).toEqual(['activityStart']);
+    await h.session.close();
+  });
+});
+
+describe('found by the spec of issues 13 and 14: a repeat of a NON_BLOCKING call', () => {
+  // Found by the model-based paths, NON_BLOCKING variant: `CONNECT → setupComplete →
+  // toolCall[b,c] → goAway → setupComplete → toolCall[b] (made again) → tool.result[b]`. A call
+  // the model made again after a reconnect got the first run's outcome when that run settled,
+  // but its toolResponse went out without `scheduling`, although the tool is NON_BLOCKING (an
+  // answer given at once carried it): the server could not tell how to take it.
+  it('answers a NON_BLOCKING call made again with scheduling, when the first run settles later', async () => {
+    const result = deferred<string>();
+    const transport = createScriptedTransport();
+    const session = createLiveSession({
+      transport,
+      reconnect: { baseDelayMs: 0 },
+      modelProfile: { defaultBehavior: 'NON_BLOCKING' },
+      tools: [defineTool({ name: 'f', execute: () => result.promise })],
+    });
+    await session.connect();
+    transport.connections[0]?.toolCall([{ id: 'c1', name: 'f', args: { q: 1 } }]);
+    transport.connections[0]?.serverClose(1011, 'Deadline expired before operation could complete.');
+    await vi.waitFor(() => expect(session.state).toBe('streaming'));
+    const fresh = transport.connections[1] as ScriptedConnection;
+    fresh.toolCall([{ id: 'c2', name: 'f', args: { q: 1 } }]);
+    result.resolve('done');
+    const response = await fresh.waitForFrame(isToolResponse);
+    expect(response).toEqual({ type: 'toolResponse', responses: [{ id: 'c2', name: 'f', response: { output: 'done' }, scheduling: 'WHEN_IDLE' }] });
+    expect(session.metrics()).toMatchObject({ toolCalls: 2, toolCallsSuperseded: 1, toolCallsAnswered: 1 });
+    await session.close();
+  });
+});
