@@ -74,7 +74,7 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
         void closed.then(() => closing.delete(closed));
       },
       // A socket that takes longer than this to close is not waited on any longer.
-      previousClosed: () => Promise.race([Promise.all([...closing]).then(() => undefined), delay(PREVIOUS_CLOSE_WAIT_MS)]),
+      previousClosed: () => settledWithin(Promise.all([...closing]), PREVIOUS_CLOSE_WAIT_MS),
     }),
     toolExecutor: toolExecutorCallback({
       tools: () => toolbox.tools,
@@ -291,8 +291,13 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
 /** How long a new connection waits for the sockets the session let go to close. */
 const PREVIOUS_CLOSE_WAIT_MS = 2_000;
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves once `promise` settles, or after `ms`, whichever comes first; the timer goes with it. */
+function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([promise.then(() => undefined), timeUp]).finally(() => clearTimeout(timer));
 }
 
 /** A session's tools, with what is derived from them. */
