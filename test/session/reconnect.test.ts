@@ -18,8 +18,8 @@ describe('goAway', () => {
     h.server.goAway('30s');
     expect(h.session.state).toBe('idle');
     expect(h.of('reconnecting')).toEqual([{ type: 'reconnecting', cause: 'goAway', attempt: 1, error: undefined }]);
-    const next = h.transport.connections[1];
-    expect(next?.request.resumptionHandle).toBe('h1');
+    // The new connection opens once the old socket has closed.
+    await vi.waitFor(() => expect(h.transport.connections[1]?.request.resumptionHandle).toBe('h1'));
     await vi.waitFor(() => expect(h.session.state).toBe('streaming'));
 
     expect(h.of('reconnected')).toEqual([{ type: 'reconnected', generation: 2, resumed: true }]);
@@ -58,7 +58,7 @@ describe('goAway', () => {
     await h.server.waitForFrame(isToolResponse);
     expect(h.transport.connections).toHaveLength(1); // waiting for a fresh handle
     h.server.send({ sessionResumptionUpdate: { newHandle: 'after', resumable: true } });
-    expect(h.transport.connections[1]?.request.resumptionHandle).toBe('after');
+    await vi.waitFor(() => expect(h.transport.connections[1]?.request.resumptionHandle).toBe('after'));
     await vi.waitFor(() => expect(h.session.state).toBe('streaming'));
     expect(h.of('resumptionHandleStale')).toEqual([]);
   });
@@ -76,7 +76,7 @@ describe('goAway', () => {
     await vi.waitFor(() => expect(h.server.frames.filter((f) => f.frame.type === 'toolResponse')).toHaveLength(2));
     expect(h.transport.connections).toHaveLength(1);
     h.server.send({ sessionResumptionUpdate: { newHandle: 'h2', resumable: true } });
-    expect(h.transport.connections[1]?.request.resumptionHandle).toBe('h2');
+    await vi.waitFor(() => expect(h.transport.connections[1]?.request.resumptionHandle).toBe('h2'));
   });
 
   it('resumes with the newest handle near the deadline when no fresh one comes, and says so', async () => {
