@@ -3,6 +3,7 @@
  * (`clientContent`), held while it cannot be sent, and a new set of tools (`contextUpdate`). And
  * what the model says about itself: whether it is idle, waiting for the user, or still working.
  */
+import { hasBlockingPending } from '../guards.js';
 import { baseSetup, connectionId } from '../setup.js';
 import type { ConnectionCommand } from '../types.js';
 
@@ -32,9 +33,13 @@ export const contentActions = {
     };
   }),
 
-  /** Streaming again: the held content goes out, in order. */
+  /**
+   * Streaming again: the held content goes out, in order. Not while a blocking call is pending
+   * (one taken before setup completed): the gate closes again at once, and it goes out when the
+   * gate reopens.
+   */
   sendHeldContent: baseSetup.enqueueActions(({ context, enqueue }) => {
-    if (context.heldContent.length === 0) return;
+    if (context.heldContent.length === 0 || hasBlockingPending(context)) return;
     for (const content of context.heldContent) {
       enqueue.sendTo(connectionId(context.generation), { type: 'send.clientContent', ...content } satisfies ConnectionCommand);
     }

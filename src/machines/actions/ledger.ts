@@ -5,6 +5,7 @@
  * issue), or goes to the same call made again there. A session that closes loses what it still
  * holds. The ledger keeps every call's record, bounded.
  */
+import { hasBlockingPending } from '../guards.js';
 import { moved, outcomeText, patched, pruned } from '../ledger/entries.js';
 import { baseSetup, connectionId } from '../setup.js';
 import type { ConnectionCommand, PendingCall } from '../types.js';
@@ -97,7 +98,8 @@ export const ledgerActions = {
    */
   deliverOrphanedResults: baseSetup.enqueueActions(({ context, enqueue }) => {
     const ready = Object.values(context.ledger).filter((entry) => entry.state === 'orphaned' && entry.outcome !== undefined);
-    if (ready.length === 0 || context.settings.orphanedResults === 'discard') return;
+    // Not while a blocking call is pending (the gate closes again at once): when it reopens.
+    if (ready.length === 0 || context.settings.orphanedResults === 'discard' || hasBlockingPending(context)) return;
     enqueue.sendTo(connectionId(context.generation), {
       type: 'send.clientContent',
       turns: ready.map((entry) => ({ role: 'user', parts: [{ text: outcomeText(entry) }] })),

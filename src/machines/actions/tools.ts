@@ -257,7 +257,9 @@ export const toolActions = {
   /**
    * `whileBlockingCall: 'interrupt'`: the user's input cancels the pending blocking calls, as a 3.8
    * server does on its side (with or without a `toolCallCancellation`). Their tools are aborted, and
-   * no answer is ever sent for them; one that comes later from the server changes nothing.
+   * no answer is ever sent for them; one that comes later from the server changes nothing. The
+   * input opens a turn the model will answer: no turn boundary until it has (so the session does
+   * not leave, after a goAway, before the input has gone out).
    */
   cancelBlockingCallsImplicitly: baseSetup.enqueueActions(({ context, enqueue }) => {
     const cancelled = Object.values(context.pending).filter((call) => call.blocking);
@@ -267,6 +269,7 @@ export const toolActions = {
     for (const batch of stop) enqueue.stopChild(toolExecutorId(batch));
     enqueue.assign({
       pending,
+      modelIdle: false,
       ledger: moved(context.ledger, cancelled.map((call) => call.key), 'cancelled', context.clock.now()),
       counters: { ...context.counters, toolCancellations: context.counters.toolCancellations + cancelled.length },
     });
