@@ -351,3 +351,102 @@ describe('found by the spec of issues 13 and 14: a repeat of a NON_BLOCKING call
     await session.close();
   });
 });
+
+describe('found by the fuzz world of issues 13 and 14', () => {
+  // Found by the command suite (seed 2003331064): `connect, server.refuse(1006), …, app.close`
+  // left timers behind (I7: 2 timers left after close). Every new connection waits for the
+  // sockets the session let go to close, at most 2 s, and that 2 s timer was never cleared: it
+  // ran on after the wait was over, and after close() (holding a Node process up to 2 s).
+  it('leaves no timer behind once the sockets it waited for have closed', async () => {
+    vi.useFakeTimers();
+    try {
+      const transport = createScriptedTransport();
+      const session = createLiveSession({ transport });
+      await session.connect();
+      await session.close();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  // Found by the command suite (seed -1813203105 at 400 runs): `lostWithCall, clock.advance(200),
+  // app.updateTools(NON_BLOCKING), server.accept, server.toolCall(sync)`, then "I2: call c2
+  // (BLOCKING) answered with scheduling WHEN_IDLE". New tools handed over while a new connection
+  // was opening (its setup already sent with the old declarations) went to a connection that
+  // was not open yet, and the connection dropped the contextUpdate: the server kept the old
+  // behaviour, the session took the new one, and the two disagreed on how to answer a call.
+  // Commands that come before the connection is open now wait for it.
+  it('sends new tools handed over while a connection opens once it is open', async () => {
+    const transport = createScriptedTransport({ open: 'manual' });
+    const work = (behavior: 'BLOCKING' | 'NON_BLOCKING') => defineTool({ name: 'work', behavior, execute: () => 'done' });
+    const session = createLiveSession({ transport, reconnect: { baseDelayMs: 0 }, tools: [work('BLOCKING')] });
+    const connecting = session.connect();
+    (await transport.nextConnection()).accept();
+    await connecting;
+    transport.connections[0]?.serverClose(1006, '');
+    const opening = await transport.nextConnection();
+    expect(opening.request.functionDeclarations.map((fn) => fn.behavior)).toEqual(['BLOCKING']);
+    session.updateTools([work('NON_BLOCKING')]);
+    opening.accept();
+    await vi.waitFor(() => expect(session.state).toBe('streaming'));
+    expect(opening.frames.map(({ frame }) => frame.type)).toEqual(['contextUpdate']);
+    opening.toolCall([{ id: 'c1', name: 'work', args: {} }]);
+    expect(session.state).toBe('streaming');
+    const answer = await opening.waitForFrame(isToolResponse);
+    expect(answer).toEqual({ type: 'toolResponse', responses: [{ id: 'c1', name: 'work', response: { output: 'done' }, scheduling: 'WHEN_IDLE' }] });
+    expect(opening.violations).toEqual([]);
+    await session.close();
+  });
+
+  // Found by the command suite: `connect, app.clientContent, server.toolCallBeforeSetup(reject),
+  // server.accept`, then "I1: app 1 sent on connection 0 while the server waits on [c1]". The
+  // toolCall sent before setup reaches the machine before the setupComplete; entering
+  // `streaming`, the session sent the content it held (and would send orphaned outcomes) before
+  // the gate closed again for the pending call: conversation content while a blocking call waits
+  // (on a 3.8 model, content that completes a turn cancels the call). It now waits for the gate.
+  it('holds conversation content while a call taken before setup keeps the gate closed', async () => {
+    const result = deferred<string>();
+    const transport = createScriptedTransport({ open: 'manual' });
+    const session = createLiveSession({ transport, tools: [defineTool({ name: 'f', execute: () => result.promise })] });
+    const connecting = session.connect();
+    const server = await transport.nextConnection();
+    session.sendClientContent([{ role: 'user', parts: [{ text: 'held' }] }]);
+    server.toolCall([{ id: 'c1', name: 'f', args: {} }]);
+    server.accept();
+    await connecting;
+    expect(session.state).toBe('awaitingToolResponse');
+    expect(server.frames).toEqual([]);
+    result.resolve('done');
+    await vi.waitFor(() => expect(server.frames.map(({ frame }) => frame.type)).toEqual(['toolResponse', 'clientContent']));
+    await session.close();
+  });
+
+  // Found by the command suite: profile 3.8 under 'interrupt', a BLOCKING call and a goAway, then
+  // `app.audio`: "c1 is cancelled in the session's ledger; the world saw it not cancelled". The
+  // input cancelled the call, the gate opened, and the session, seeing a turn boundary, left for
+  // a new connection before the input went round again: the old server never heard the input
+  // and never cancelled its call, while the session had aborted the tool. The user's input opens
+  // a turn (the model answers it): the session now waits for the model before it leaves.
+  it("under 'interrupt', sends the input that cancelled a call before it leaves at a turn boundary", async () => {
+    const transport = createScriptedTransport({ inputDuringBlockingCall: 'cancelsCall' });
+    const session = createLiveSession({
+      transport,
+      whileBlockingCall: 'interrupt',
+      modelProfile: { inputDuringBlockingCall: 'cancelsCall' },
+      tools: [defineTool({ name: 'f', execute: () => new Promise(() => undefined) })],
+    });
+    await session.connect();
+    const [server] = transport.connections as [ScriptedConnection];
+    server.toolCall([{ id: 'c1', name: 'f', args: {} }]);
+    server.goAway('30s');
+    session.sendAudio(FRAME);
+    expect(sentKinds(server)).toEqual(['audio']);
+    expect(server.implicitlyCancelled).toEqual(['c1']);
+    expect(session.state).toBe('streaming');
+    // The model answers the user; its turn complete, the session leaves.
+    server.send({ serverContent: { turnComplete: true } });
+    await vi.waitFor(() => expect(transport.connections).toHaveLength(2));
+    await session.close();
+  });
+});

@@ -131,6 +131,8 @@ export const specActions = {
   cancelBlockingCallsImplicitly: assign(({ context, event }) => ({
     pending: context.settings.nonBlocking ? context.pending : [],
     reraise: isGated(event.type) ? event.type : undefined,
+    // The input opens a turn the model will answer: no turn boundary until it has.
+    modelIdle: false,
   })),
   /** The input that went round again, through the open gate. */
   applyReraise: assign(({ context }) => {
@@ -197,8 +199,9 @@ export const specActions = {
     restart: false,
     ...(context.restart && context.transcript ? { out: sent(context, { seed: true }) } : {}),
   })),
-  /** Streaming: the held content goes out, in order, then the orphans' outcomes known. */
+  /** Streaming: the held content goes out, in order, then the orphans' outcomes known (not while a blocking call is pending: the gate closes again at once). */
   enterStreaming: assign(({ context }) => {
+    if (blocks(context)) return {};
     let out = context.out;
     for (let i = 0; i < context.held; i += 1) out = [...out, { clientContent: 'app' as const, connection: context.conn }];
     const withHeld = { ...context, held: 0, out };

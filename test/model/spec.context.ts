@@ -7,7 +7,7 @@
  * them out when it compares snapshots (`serializeSpec`), so they add no vertex to the graph. A
  * step's frames are what it appended to the log.
  */
-import { initialSpecContext as initialState, MAX_ATTEMPTS, type Conn, type GatedType, type Signal, type SpecCall, type SpecContext, type SpecFrame, type SpecOrphan, type SpecSettings } from './spec.types.js';
+import { blocks, initialSpecContext as initialState, MAX_ATTEMPTS, type Conn, type GatedType, type Signal, type SpecCall, type SpecContext, type SpecFrame, type SpecOrphan, type SpecSettings } from './spec.types.js';
 
 /** What a step put on the wire, on which connection (0-based, in the order the session opened them). */
 export type LoggedFrame = DistributiveOmit<SpecFrame, 'on'> & { connection: number };
@@ -109,10 +109,10 @@ export function orphaned(context: SpecState, on: Conn): Pick<SpecState, 'pending
   };
 }
 
-/** On a connection that streams: every orphan whose outcome is known reaches the conversation, in one clientContent. */
+/** On a connection that streams: every orphan whose outcome is known reaches the conversation, in one clientContent (not while a blocking call is pending). */
 export function delivered(context: SpecState): Partial<SpecState> {
   const ready = context.orphans.filter((orphan) => orphan.settled);
-  if (ready.length === 0) return {};
+  if (ready.length === 0 || blocks(context)) return {};
   const ids = ready.map((orphan) => orphan.id);
   return {
     orphans: context.orphans.filter((orphan) => !orphan.settled),
