@@ -57,17 +57,17 @@ export const contentActions = {
   ),
 
   /**
-   * New tools, in order with the input: which run NON_BLOCKING changes now, and the open connection
-   * hears of them (`contextUpdate.tools`); a new connection declares them in its setup.
+   * New tools, in order with the input: which run NON_BLOCKING changes now, and every open
+   * connection hears of them (`contextUpdate.tools`): the current one, and one a goAway left,
+   * where calls are still taken and answered, so that each server and the session agree on how a
+   * call is answered. A new connection declares them in its setup.
    */
   updateTools: baseSetup.enqueueActions(({ context, event, enqueue }) => {
     if (event.type !== 'tools.update') return;
     enqueue.assign({ settings: { ...context.settings, nonBlockingTools: event.nonBlockingTools } });
-    if (!context.openConnections.includes(context.generation)) return;
-    enqueue.sendTo(connectionId(context.generation), {
-      type: 'send.contextUpdate',
-      update: { tools: event.declarations },
-    } satisfies ConnectionCommand);
+    for (const generation of context.openConnections) {
+      enqueue.sendTo(connectionId(generation), { type: 'send.contextUpdate', update: { tools: event.declarations } } satisfies ConnectionCommand);
+    }
   }),
 
   /**
