@@ -449,4 +449,28 @@ describe('found by the fuzz world of issues 13 and 14', () => {
     await vi.waitFor(() => expect(transport.connections).toHaveLength(2));
     await session.close();
   });
+
+  // Found by the command suite: profile keepsOld, a goAway (the session opening its next
+  // connection, the old one still open), `app.updateTools(NON_BLOCKING), server.old.toolCall(sync)`,
+  // then "I2: call c1 (BLOCKING) answered with scheduling WHEN_IDLE". New tools went to the
+  // current connection only; the old one, where calls are still taken and answered, kept the old
+  // declarations: the session and that server disagreed on the call. Every open connection hears
+  // of new tools now.
+  it('tells every open connection of new tools, the old one a goAway left included', async () => {
+    const transport = createScriptedTransport({ open: 'manual' });
+    const work = (behavior: 'BLOCKING' | 'NON_BLOCKING') => defineTool({ name: 'work', behavior, execute: () => 'done' });
+    const session = createLiveSession({ transport, modelProfile: { closeBeforeResume: false }, tools: [work('BLOCKING')] });
+    const connecting = session.connect();
+    (await transport.nextConnection()).accept();
+    await connecting;
+    const old = transport.connections[0] as ScriptedConnection;
+    old.goAway('30s');
+    await transport.nextConnection();
+    session.updateTools([work('NON_BLOCKING')]);
+    expect(old.frames.map(({ frame }) => frame.type)).toEqual(['contextUpdate']);
+    old.toolCall([{ id: 'c1', name: 'work', args: {} }]);
+    await old.waitForFrame(isToolResponse);
+    expect(old.violations).toEqual([]);
+    await session.close();
+  });
 });

@@ -18,6 +18,11 @@ type Args = { context: SpecState; event: SpecEvent };
 /** A pending call that runs a tool of its own and waits for it. */
 const runs = (call: SpecCall, id: string) => call.id === id && !call.settled && !call.repeat;
 
+/** A connection opens: what waited for it goes out first. */
+function opened(context: SpecState): Pick<SpecState, 'out' | 'toolsQueued'> {
+  return { out: context.toolsQueued ? sent(context, { contextUpdate: true }) : context.out, toolsQueued: false };
+}
+
 /** The spec's guards, by name. */
 export const specGuards = {
   fromCurrent: ({ event }: Args) => sourceOf(event) === 'current',
@@ -73,8 +78,15 @@ export const specActions = {
     return frame ? { out: sent(context, frame), activityOpen } : { activityOpen };
   }),
   holdContent: assign(({ context }) => ({ held: context.held + 1 })),
-  /** New tools: the current connection hears of them once it is set up (before that, its setup declares them). */
-  updateTools: assign(({ context }) => (context.live && context.ready ? { out: sent(context, { contextUpdate: true }) } : {})),
+  /**
+   * New tools: every open connection hears of them; one whose setup is on its way, as soon as it
+   * is open (first thing). Between connections, the next setup declares them.
+   */
+  updateTools: assign(({ context }) => {
+    const onOld = context.old ? { ...context, out: sent(context, { contextUpdate: true }, 'old') } : context;
+    if (!context.live) return { out: onOld.out };
+    return context.ready ? { out: sent(onOld, { contextUpdate: true }) } : { out: onOld.out, toolsQueued: true };
+  }),
   deferActivity: assign(({ context, event }) => {
     const signal: Signal = event.type === 'input.activityStart' ? 'activityStart' : 'activityEnd';
     const { deferred } = context;
@@ -158,11 +170,12 @@ export const specActions = {
     if (model === (context.settings.status ? 'idle' : 'turnComplete')) return { modelIdle: true };
     return {};
   }),
-  /** The current connection is gone: the calls made on it are orphaned. */
+  /** The current connection is gone: the calls made on it are orphaned (and what waited for it to open, with it). */
   loseCurrent: assign(({ context, event }) => ({
     ...orphaned(context, 'current'),
     live: false,
     ready: false,
+    toolsQueued: false,
     lastCloseRetryable: (event as Ev<'transport.closed'>).retryable,
   })),
   /** The old connection is gone: the calls made on it are orphaned. */
@@ -190,15 +203,19 @@ export const specActions = {
     resumed: context.handle,
     pending: context.pending.map((call) => ({ ...call, on: 'old' as const })),
   })),
-  recordConnected: assign({ ready: true }),
+  recordConnected: assign(({ context }) => ({ ready: true, ...opened(context) })),
   /** Reconnected: the goAway is behind; a fresh session hears the conversation so far. */
-  recordReconnected: assign(({ context }) => ({
-    ready: true,
-    goAway: false,
-    goAwayDue: false,
-    restart: false,
-    ...(context.restart && context.transcript ? { out: sent(context, { seed: true }) } : {}),
-  })),
+  recordReconnected: assign(({ context }) => {
+    const open = { ...context, ...opened(context) };
+    return {
+      ready: true,
+      goAway: false,
+      goAwayDue: false,
+      restart: false,
+      toolsQueued: false,
+      out: context.restart && context.transcript ? sent(open, { seed: true }) : open.out,
+    };
+  }),
   /** Streaming: the held content goes out, in order, then the orphans' outcomes known (not while a blocking call is pending: the gate closes again at once). */
   enterStreaming: assign(({ context }) => {
     if (blocks(context)) return {};

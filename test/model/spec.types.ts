@@ -130,6 +130,8 @@ export interface SpecContext {
   reraise: GatedType | undefined;
   /** Conversation content held until the session streams. */
   held: number;
+  /** New tools wait for the current connection to open (its setup already on its way): they go out first thing. */
+  toolsQueued: boolean;
   /** The model is not generating. */
   modelIdle: boolean;
   /** A goAway announced the end of the current connection. */
@@ -184,6 +186,7 @@ export const initialSpecContext = (settings: SpecSettings = DEFAULT_SETTINGS): S
   deferred: [],
   reraise: undefined,
   held: 0,
+  toolsQueued: false,
   modelIdle: true,
   goAway: false,
   goAwayDue: false,
