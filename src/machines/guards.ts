@@ -94,7 +94,7 @@ export const guards = {
     return closeCode === 1007 || (context.lastClose?.code === closeCode && context.lastClose.reason === reason);
   },
   hasFailedAttempts: ({ context }: GuardArgs) => context.reconnectAttempts > 0,
-  /** Resuming now would not lose an answer: no toolResponse went out since the newest handle. */
+  /** Resuming now would not lose anything: no toolResponse nor conversation content went out since the newest handle. */
   handleIsFresh: ({ context }: GuardArgs) => context.handleIsFresh || !context.settings.resumption,
   isResumableUpdate: ({ event }: GuardArgs) => event.type === 'server.resumptionUpdate' && event.resumable && !!event.handle,
 };

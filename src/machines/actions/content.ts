@@ -19,7 +19,8 @@ export const contentActions = {
       turns: event.turns,
       turnComplete: event.turnComplete,
     } satisfies ConnectionCommand);
-    enqueue.assign({ counters: { ...context.counters, contentSent: context.counters.contentSent + 1 } });
+    // A handle issued before this content would resume a session that never saw it.
+    enqueue.assign({ handleIsFresh: false, counters: { ...context.counters, contentSent: context.counters.contentSent + 1 } });
   }),
 
   /** Content that cannot go out now waits, in order, bounded. */
@@ -45,6 +46,7 @@ export const contentActions = {
     }
     enqueue.assign({
       heldContent: [],
+      handleIsFresh: false,
       counters: { ...context.counters, contentSent: context.counters.contentSent + context.heldContent.length },
     });
   }),

@@ -109,6 +109,7 @@ export const ledgerActions = {
       if (entry.outcome) enqueue.emit({ type: 'toolResultDelivered', call: callOf(entry), outcome: entry.outcome, via: 'context' });
     }
     enqueue.assign({
+      handleIsFresh: false,
       ledger: moved(context.ledger, ready.map((entry) => entry.key), 'deliveredAsContext', context.clock.now()),
       transcript: [...context.transcript, ...ready.map((entry) => ({ role: 'user' as const, text: outcomeText(entry), done: true }))],
       counters: {
