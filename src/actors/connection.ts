@@ -86,7 +86,7 @@ export function connectionCallback(options: ConnectionOptions): CallbackLogicFun
     let early: ServerEvent[] | undefined = [];
     // Commands that come before the connection is open (new tools, while its setup is on its
     // way with the old ones) wait for it, in order: dropped, client and server would disagree.
-    let waiting: Exclude<ConnectionCommand, { type: 'send.realtimeInput' }>[] = [];
+    const waiting: Exclude<ConnectionCommand, { type: 'send.realtimeInput' }>[] = [];
 
     const deliver = (event: ServerEvent) => {
       if (stopped || ended) return;

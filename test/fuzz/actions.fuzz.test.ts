@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createActor, enqueueActions, setup, type AnyStateMachine } from 'xstate';
-import { ToolError, TransportError } from '../../src/protocol/errors.js';
+import { closeError, ToolError, TransportError } from '../../src/protocol/errors.js';
 import { initialCounters } from '../../src/machines/counters.js';
 import { CALL_MOVES, type CallState } from '../../src/machines/ledger/lifecycle.js';
 import type { LedgerEntry } from '../../src/machines/ledger/entries.js';
@@ -55,6 +55,18 @@ const ONE_EVENT: Record<string, (event: SessionEvent) => boolean> = {
   bufferBehindBuffered: (e) => e.type.startsWith('input.'),
   recountFailedSend: (e) => e.type === 'transport.sendFailed',
   recoverFromChildFailure: (e) => e.type.startsWith('xstate.error.actor.'),
+  settleOrphan: (e) => e.type === 'tool.result',
+  startFreshSession: (e) => e.type === 'transport.closed',
+  holdContent: (e) => e.type === 'input.clientContent',
+  forwardContent: (e) => e.type === 'input.clientContent',
+  updateTools: (e) => e.type === 'tools.update',
+  trackModelActivity: (e) => e.type === 'server.content',
+  recordTranscript: (e) => e.type === 'server.content',
+  reraiseInput: (e) => e.type.startsWith('input.'),
+  bufferGatedInput: (e) => e.type.startsWith('input.'),
+  bufferReconnectingInput: (e) => e.type.startsWith('input.'),
+  countForwarded: (e) => e.type.startsWith('input.'),
+  forwardInput: (e) => e.type.startsWith('input.'),
 };
 
 /** A session's context before anything happened, on its first connection. */
@@ -225,6 +237,28 @@ const event: fc.Arbitrary<SessionEvent> = fc.oneof(
     (inputs): SessionEvent => ({ type: 'buffer.replay', inputs }),
   ),
   fc.constant<SessionEvent>({ type: 'goAway.due' }),
+  fc.boolean().map((turnComplete): SessionEvent => ({ type: 'input.clientContent', turns: [{ role: 'user', parts: [{ text: 'x' }] }], turnComplete })),
+  fc.constantFrom<string[]>([], ['f']).map((nonBlockingTools): SessionEvent => ({ type: 'tools.update', declarations: [{ name: 'f' }], nonBlockingTools })),
+  generation.map((g): SessionEvent => ({
+    type: 'server.content',
+    generation: g,
+    content: {
+      audio: [],
+      text: [],
+      inputTranscription: undefined,
+      outputTranscription: undefined,
+      interrupted: false,
+      generationComplete: false,
+      turnComplete: false,
+      waitingForInput: false,
+      interactionStatus: 'IN_PROGRESS',
+    },
+  })),
+  fc.record({ g: generation, code: fc.constantFrom(1007, 1011) }).map(({ g, code }): SessionEvent => ({
+    type: 'transport.closed',
+    generation: g,
+    error: closeError(code, code === 1007 ? 'Request contains an invalid argument.' : 'Deadline expired before operation could complete.'),
+  })),
   fc.record({ g: generation, e: error }).map(({ g, e }): SessionEvent => ({ type: 'transport.sendFailed', generation: g, kind: 'audio', error: e })),
   fc
     .constantFrom('connection-1', 'tools-2', 'mic', 'buffer', 'unknown')
@@ -235,6 +269,7 @@ const EMITTED_TYPES = new Set<SessionEmitted['type']>([
   'connected', 'audio', 'text', 'inputTranscription', 'outputTranscription', 'interrupted', 'generationComplete',
   'turnComplete', 'toolCall', 'toolResult', 'toolResultDiscarded', 'toolCancelled', 'gate', 'inputDropped', 'usage',
   'goAway', 'reconnecting', 'reconnected', 'resumptionHandleStale', 'micEnded', 'error', 'closed', 'toolCallsLost',
+  'waitingForInput', 'interactionStatus', 'toolResultDelivered', 'sessionRestarted', 'toolCallsOrphaned',
 ]);
 
 describe('the machine actions, fuzzed outside the chart', () => {

@@ -75,7 +75,9 @@ export const specActions = {
   forward: assign(({ context, event }) => {
     if (!isGated(event.type)) return {};
     const { frame, activityOpen } = forwarded(context, event.type);
-    return frame ? { out: sent(context, frame), activityOpen } : { activityOpen };
+    if (!frame) return { activityOpen };
+    // Conversation content, like an answer, is not in a handle issued before it.
+    return { out: sent(context, frame), activityOpen, ...('clientContent' in frame ? { handleFresh: false } : {}) };
   }),
   holdContent: assign(({ context }) => ({ held: context.held + 1 })),
   /**
@@ -150,7 +152,8 @@ export const specActions = {
   applyReraise: assign(({ context }) => {
     if (context.reraise === undefined) return {};
     const { frame, activityOpen } = forwarded(context, context.reraise);
-    return { reraise: undefined, activityOpen, ...(frame ? { out: sent(context, frame) } : {}) };
+    const stale = frame && 'clientContent' in frame ? { handleFresh: false } : {};
+    return { reraise: undefined, activityOpen, ...stale, ...(frame ? { out: sent(context, frame) } : {}) };
   }),
   /** The session leaves for a new connection before the input goes round: it is dropped there. */
   dropReraise: assign({ reraise: undefined }),
@@ -214,6 +217,7 @@ export const specActions = {
       restart: false,
       toolsQueued: false,
       out: context.restart && context.transcript ? sent(open, { seed: true }) : open.out,
+      ...(context.restart && context.transcript ? { handleFresh: false } : {}),
     };
   }),
   /** Streaming: the held content goes out, in order, then the orphans' outcomes known (not while a blocking call is pending: the gate closes again at once). */
@@ -221,8 +225,8 @@ export const specActions = {
     if (blocks(context)) return {};
     let out = context.out;
     for (let i = 0; i < context.held; i += 1) out = [...out, { clientContent: 'app' as const, connection: context.conn }];
-    const withHeld = { ...context, held: 0, out };
-    return { held: 0, out, ...delivered(withHeld) };
+    const withHeld = { ...context, held: 0, out, handleFresh: context.held > 0 ? false : context.handleFresh };
+    return { held: 0, out, handleFresh: withHeld.handleFresh, ...delivered(withHeld) };
   }),
   openActivity: assign({ activityOpen: true }),
   closeActivity: assign({ activityOpen: false }),

@@ -118,6 +118,7 @@ export function delivered(context: SpecState): Partial<SpecState> {
     orphans: context.orphans.filter((orphan) => !orphan.settled),
     delivered: [...new Set([...context.delivered, ...ids])].sort(),
     transcript: true,
+    handleFresh: false,
     out: sent(context, { context: ids }),
   };
 }

@@ -138,7 +138,7 @@ export interface SpecContext {
   goAway: boolean;
   /** Its `goAway.due` has not come yet. */
   goAwayDue: boolean;
-  /** No toolResponse went out on the current connection since the newest resumption handle. */
+  /** No toolResponse nor conversation content went out on the current connection since the newest resumption handle. */
   handleFresh: boolean;
   /** The newest resumption update said the session can be resumed. */
   handleResumable: boolean;
