@@ -86,6 +86,9 @@ export function connectionCallback(options: ConnectionOptions): CallbackLogicFun
     // Server messages wait here until connect() resolves: the machine must not act on a
     // setupComplete (and start sending) before there is a connection to send on.
     let early: ServerEvent[] | undefined = [];
+    // Commands that come before the connection is open (new tools, while its setup is on its
+    // way with the old ones) wait for it, in order: dropped, client and server would disagree.
+    const waiting: Exclude<ConnectionCommand, { type: 'send.realtimeInput' }>[] = [];
 
     const deliver = (event: ServerEvent) => {
       if (stopped || ended) return;
@@ -158,6 +161,7 @@ export function connectionCallback(options: ConnectionOptions): CallbackLogicFun
         if (stopped || ended) return;
         clearTimeout(timer);
         connection = opened;
+        for (const command of waiting.splice(0)) sendCommand(opened, command);
         const queued = early ?? [];
         early = undefined;
         options.onWire?.(generation, {
@@ -197,13 +201,18 @@ export function connectionCallback(options: ConnectionOptions): CallbackLogicFun
         sendInput(command.input);
         return;
       }
-      if (!connection || ended) return;
+      if (ended) return;
+      if (!connection) waiting.push(command);
+      else sendCommand(connection, command);
+    });
+
+    function sendCommand(open: LiveConnection, command: Exclude<ConnectionCommand, { type: 'send.realtimeInput' }>): void {
       try {
-        sendOther(connection, command);
+        sendOther(open, command);
       } catch (thrown) {
         sendFailed(thrown);
       }
-    });
+    }
 
     return () => {
       if (!stopped && !ended) options.onWire?.(generation, undefined);

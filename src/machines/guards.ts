@@ -36,8 +36,15 @@ export const guards = {
   /** While gated: an activityEnd may wait for the gate when the bracket would be open by then. */
   canDeferActivityEnd: ({ context }: GuardArgs) => bracketOpenAfter(context.activityOpen, context.deferredActivity),
   hasBlockingCallsPending: ({ context }: GuardArgs) => hasBlockingPending(context),
-  /** `whileBlockingCall: 'interrupt'`, and a blocking call to cancel. */
-  interruptsBlockingCalls: ({ context }: GuardArgs) => context.settings.whileBlockingCall === 'interrupt' && hasBlockingPending(context),
+  /**
+   * `whileBlockingCall: 'interrupt'`, a blocking call to cancel, and input that will go out: an
+   * activity signal the bracket would drop reaches no server, so it cancels nothing.
+   */
+  interruptsBlockingCalls: ({ context, event }: GuardArgs) =>
+    context.settings.whileBlockingCall === 'interrupt' &&
+    hasBlockingPending(context) &&
+    !(event.type === 'input.activityStart' && context.activityOpen) &&
+    !(event.type === 'input.activityEnd' && !context.activityOpen),
   /**
    * Conversation content that ends the user's turn (`turnComplete: true`), under 'interrupt' with a
    * blocking call to cancel. Content that does not end the turn interrupts nothing, and the server
@@ -94,7 +101,7 @@ export const guards = {
     return closeCode === 1007 || (context.lastClose?.code === closeCode && context.lastClose.reason === reason);
   },
   hasFailedAttempts: ({ context }: GuardArgs) => context.reconnectAttempts > 0,
-  /** Resuming now would not lose an answer: no toolResponse went out since the newest handle. */
+  /** Resuming now would not lose anything: no toolResponse nor conversation content went out since the newest handle. */
   handleIsFresh: ({ context }: GuardArgs) => context.handleIsFresh || !context.settings.resumption,
   isResumableUpdate: ({ event }: GuardArgs) => event.type === 'server.resumptionUpdate' && event.resumable && !!event.handle,
 };

@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createActor, enqueueActions, setup, type AnyStateMachine } from 'xstate';
-import { ToolError, TransportError } from '../../src/protocol/errors.js';
+import { closeError, ToolError, TransportError } from '../../src/protocol/errors.js';
 import { initialCounters } from '../../src/machines/counters.js';
 import { CALL_MOVES, type CallState } from '../../src/machines/ledger/lifecycle.js';
 import type { LedgerEntry } from '../../src/machines/ledger/entries.js';
@@ -228,6 +228,28 @@ const event: fc.Arbitrary<SessionEvent> = fc.oneof(
     (inputs): SessionEvent => ({ type: 'buffer.replay', inputs }),
   ),
   fc.constant<SessionEvent>({ type: 'goAway.due' }),
+  fc.boolean().map((turnComplete): SessionEvent => ({ type: 'input.clientContent', turns: [{ role: 'user', parts: [{ text: 'x' }] }], turnComplete })),
+  fc.constantFrom<string[]>([], ['f']).map((nonBlockingTools): SessionEvent => ({ type: 'tools.update', declarations: [{ name: 'f' }], nonBlockingTools })),
+  generation.map((g): SessionEvent => ({
+    type: 'server.content',
+    generation: g,
+    content: {
+      audio: [],
+      text: [],
+      inputTranscription: undefined,
+      outputTranscription: undefined,
+      interrupted: false,
+      generationComplete: false,
+      turnComplete: false,
+      waitingForInput: false,
+      interactionStatus: 'IN_PROGRESS',
+    },
+  })),
+  fc.record({ g: generation, code: fc.constantFrom(1007, 1011) }).map(({ g, code }): SessionEvent => ({
+    type: 'transport.closed',
+    generation: g,
+    error: closeError(code, code === 1007 ? 'Request contains an invalid argument.' : 'Deadline expired before operation could complete.'),
+  })),
   fc.record({ g: generation, e: error }).map(({ g, e }): SessionEvent => ({ type: 'transport.sendFailed', generation: g, kind: 'audio', error: e })),
   fc
     .constantFrom('connection-1', 'tools-2', 'mic', 'buffer', 'unknown')

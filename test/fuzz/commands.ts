@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { BAD_INPUTS, BAD_MICS, type BadInput, type BadMic } from './inputs.js';
 import { flush } from './process.js';
 import { BEHAVIOURS, type Behaviour } from './tools.js';
-import { ALL_NOISE, CLOSE_CODES, type Noise, type Side } from './server.js';
+import { ALL_NOISE, CLOSES, type Noise, type Side } from './server.js';
 import { CONNECT_TIMEOUT_MS, INPUT_KINDS, type InputKind, type World } from './world.js';
 
 type WorldCommand = fc.AsyncCommand<World, World>;
@@ -37,10 +37,10 @@ export const connect = fc.constant(command('connect', (w) => w.canConnect, (w) =
 /** The server completes setup. */
 export const accept = fc.constant(command('server.accept', (w) => w.server.isConnecting, (w) => w.server.accept()));
 
-/** The server refuses the connection before setup (1006: the connect itself fails). */
+/** The server refuses the connection before setup (1006: the connect itself fails; 1007: a resume refused). */
 export const refuse = fc
-  .constantFrom(...CLOSE_CODES)
-  .map((code) => command(`server.refuse(${code})`, (w) => w.server.isConnecting, (w) => w.server.refuse(code)));
+  .constantFrom(...CLOSES)
+  .map(([code, reason]) => command(`server.refuse(${code} ${reason})`, (w) => w.server.isConnecting, (w) => w.server.refuse(code, reason)));
 
 /** The server never completes setup: the connect timeout passes. */
 export const setupNeverCompletes = fc.constant(
@@ -51,6 +51,14 @@ export const setupNeverCompletes = fc.constant(
 export const input = fc
   .constantFrom<InputKind>(...INPUT_KINDS, 'audio', 'activityStart', 'activityEnd', 'activityStart', 'activityEnd')
   .map((kind) => command(`app.${kind}`, always, (w) => w.input(kind)));
+
+/** The application sends conversation content, or replaces the tools (the `work` tool BLOCKING or NON_BLOCKING). */
+export const content = fc.oneof(
+  fc.constant(command('app.clientContent', always, (w) => w.clientContent())),
+  fc
+    .constantFrom<'BLOCKING' | 'NON_BLOCKING'>('BLOCKING', 'NON_BLOCKING')
+    .map((behavior) => command(`app.updateTools(${behavior})`, always, (w) => w.updateTools(behavior))),
+);
 
 /** The application hands over a value that is no input of its kind, or attaches a mic that is no mic. */
 export const badInput = fc.oneof(
@@ -70,27 +78,30 @@ const behaviours = fc.array(fc.constantFrom<Behaviour>(...BEHAVIOURS), { minLeng
 
 /**
  * A toolCall of one to three calls (parallel calls), each with its own behaviour, sometimes with
- * an id the server used before (a repeat of a pending id, or the reuse of a finished one), or with
- * junk beside the calls; from the newest connection, or from the old one a goAway left.
+ * an id the server used before (a repeat of a pending id, or the reuse of a finished one), with
+ * the same call as one made before (`again`: same function and arguments, a new id, as a model
+ * calls again after a reconnect), or with junk beside the calls; from the newest connection, or
+ * from the old one a goAway left.
  */
 export const toolCall = fc
   .record({
     behaviours,
     repeat: fc.option(fc.nat(7), { nil: undefined, freq: 8 }),
+    again: fc.option(fc.nat(7), { nil: undefined, freq: 3 }),
     side: fc.constantFrom<Side>('newest', 'newest', 'old'),
     junk: fc.boolean(),
   })
-  .map(({ behaviours: kinds, repeat, side, junk }) =>
+  .map(({ behaviours: kinds, repeat, again, side, junk }) =>
     command(
-      `server${side === 'old' ? '.old' : ''}.toolCall(${kinds.join(',')}${repeat === undefined ? '' : `, repeat #${repeat}`}${junk ? ', junk' : ''})`,
+      `server${side === 'old' ? '.old' : ''}.toolCall(${kinds.join(',')}${repeat === undefined ? '' : `, repeat #${repeat}`}${again === undefined ? '' : `, again #${again}`}${junk ? ', junk' : ''})`,
       canSpeak(side),
-      (w) => w.server.toolCall(kinds, { repeat, side, junk }),
+      (w) => w.server.toolCall(kinds, { repeat, again, side, junk }),
     ),
   );
 
 /** A toolCall sent before setup completes: the session must hear it once it does. */
 export const earlyToolCall = behaviours.map((kinds) =>
-  command(`server.toolCallBeforeSetup(${kinds.join(',')})`, (w) => w.server.isConnecting, (w) => w.server.toolCall(kinds)),
+  command(`server.toolCallBeforeSetup(${kinds.join(',')})`, (w) => w.canCallBeforeSetup, (w) => w.server.toolCall(kinds)),
 );
 
 /** A cancellation of ids picked among those issued (pending or not), maybe with a stale one. */
@@ -110,13 +121,13 @@ export const noise = fc
   .map(({ kind, side }) => command(`server${side === 'old' ? '.old' : ''}.${kind}`, canSpeak(side), (w) => w.server.noise(kind, side)));
 
 /**
- * The server closes the connection: retryable (1000, 1006, 1011, 1008 "session not found") and
- * the session reconnects while attempts are left; or fatal (1007, 1008).
+ * The server closes the connection: retryable (1000, 1006, 1011 internal, 1011 deadline expired,
+ * 1008 "session not found") and the session reconnects while attempts are left; or fatal (1007,
+ * 1008), unless the connection resumed a session just now (a loop: a fresh session is started).
  */
-export const serverClose = fc.oneof(
-  fc.constantFrom(...CLOSE_CODES).map((code) => command(`server.close(${code})`, (w) => w.server.isConnected, (w) => w.server.close(code))),
-  fc.constant(command('server.close(1008, session not found)', (w) => w.server.isConnected, (w) => w.server.close(1008, 'session not found'))),
-);
+export const serverClose = fc
+  .constantFrom(...CLOSES)
+  .map(([code, reason]) => command(`server.close(${code} ${reason})`, (w) => w.server.isConnected, (w) => w.server.close(code, reason)));
 
 /** The server drops the old connection a goAway announced (its deadline came). */
 export const oldConnectionClose = fc
@@ -141,6 +152,7 @@ export const close = fc.constant(command('app.close', always, (w) => w.close()))
 export const anyCommand = fc.oneof(
   { arbitrary: input, weight: 10 },
   { arbitrary: badInput, weight: 2 },
+  { arbitrary: content, weight: 2 },
   { arbitrary: mic, weight: 4 },
   { arbitrary: toolCall, weight: 10 },
   { arbitrary: earlyToolCall, weight: 1 },

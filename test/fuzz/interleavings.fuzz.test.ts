@@ -10,7 +10,8 @@ import { BAD_INPUTS, BAD_MICS, type BadInput, type BadMic } from './inputs.js';
 import { flush, watchProcessDuringSuite } from './process.js';
 import { fuzzParameters, fuzzTimeout } from './runs.js';
 import { BEHAVIOURS } from './tools.js';
-import { ALL_NOISE, CLOSE_CODES, type Side } from './server.js';
+import { PROFILE_NAMES } from './profiles.js';
+import { ALL_NOISE, CLOSES, type Side } from './server.js';
 import { CONNECT_TIMEOUT_MS, INPUT_KINDS, LISTENED, REENTRANT_ACTS, REENTRANT_ON, World } from './world.js';
 
 const SHARE = 0.4;
@@ -32,6 +33,11 @@ const appMove: fc.Arbitrary<Move> = fc.oneof(
   { arbitrary: fc.constant(move('mic.frame', (w) => w.micFrame())), weight: 3 },
   { arbitrary: fc.boolean().map((fails) => move(fails ? 'mic.fail' : 'mic.end', (w) => w.endMic(fails))), weight: 1 },
   { arbitrary: fc.constant(move('mic.detach', (w) => w.detachMic())), weight: 1 },
+  { arbitrary: fc.constant(move('app.clientContent', (w) => w.clientContent())), weight: 1 },
+  {
+    arbitrary: fc.constantFrom<'BLOCKING' | 'NON_BLOCKING'>('BLOCKING', 'NON_BLOCKING').map((behavior) => move(`app.updateTools(${behavior})`, (w) => w.updateTools(behavior))),
+    weight: 1,
+  },
   { arbitrary: fc.constant(move('app.close', (w) => w.close())), weight: 1 },
 );
 
@@ -44,16 +50,24 @@ const prefix = (on: Side) => (on === 'old' ? 'server.old' : 'server');
 const serverMove: fc.Arbitrary<Move> = fc.oneof(
   {
     arbitrary: fc
-      .record({ behaviours: fc.array(fc.constantFrom(...BEHAVIOURS), { minLength: 1, maxLength: 3 }), on: side, junk: fc.boolean() })
-      .map(({ behaviours, on, junk }) =>
-        move(`${prefix(on)}.toolCall(${behaviours.join(',')}${junk ? ', junk' : ''})`, (w) => canSpeak(w, on) && w.server.toolCall(behaviours, { side: on, junk })),
+      .record({
+        behaviours: fc.array(fc.constantFrom(...BEHAVIOURS), { minLength: 1, maxLength: 3 }),
+        on: side,
+        junk: fc.boolean(),
+        again: fc.option(fc.nat(7), { nil: undefined, freq: 3 }),
+      })
+      .map(({ behaviours, on, junk, again }) =>
+        move(
+          `${prefix(on)}.toolCall(${behaviours.join(',')}${again === undefined ? '' : `, again #${again}`}${junk ? ', junk' : ''})`,
+          (w) => canSpeak(w, on) && w.server.toolCall(behaviours, { side: on, junk, again }),
+        ),
       ),
     weight: 6,
   },
   {
     arbitrary: fc
       .array(fc.constantFrom(...BEHAVIOURS), { minLength: 1, maxLength: 3 })
-      .map((behaviours) => move(`server.toolCallBeforeSetup(${behaviours.join(',')})`, (w) => w.server.isConnecting && w.server.toolCall(behaviours))),
+      .map((behaviours) => move(`server.toolCallBeforeSetup(${behaviours.join(',')})`, (w) => w.canCallBeforeSetup && w.server.toolCall(behaviours))),
     weight: 1,
   },
   {
@@ -69,8 +83,8 @@ const serverMove: fc.Arbitrary<Move> = fc.oneof(
     weight: 3,
   },
   {
-    arbitrary: fc.record({ code: fc.constantFrom(...CLOSE_CODES), on: side }).map(({ code, on }) =>
-      move(`${prefix(on)}.close(${code})`, (w) => canSpeak(w, on) && w.server.close(code, 'bye', on)),
+    arbitrary: fc.record({ close: fc.constantFrom(...CLOSES), on: side }).map(({ close, on }) =>
+      move(`${prefix(on)}.close(${close[0]} ${close[1]})`, (w) => canSpeak(w, on) && w.server.close(close[0], close[1], on)),
     ),
     weight: 1,
   },
@@ -97,6 +111,9 @@ describe('the session under every interleaving', () => {
             clock: fc.array(clockMove, { maxLength: 3 }),
             // The server starts with a goAway: the session leaves that connection while everyone moves.
             goAwayFirst: fc.boolean(),
+            profile: fc.constantFrom(...PROFILE_NAMES),
+            workBehavior: fc.constantFrom<'BLOCKING' | 'NON_BLOCKING' | undefined>(undefined, undefined, 'BLOCKING', 'NON_BLOCKING'),
+            orphanedResults: fc.constantFrom<'asContext' | 'discard' | undefined>(undefined, undefined, 'discard'),
             toolTimeoutMs: fc.constantFrom(50, 1_000),
             everyFrame: fc.boolean(),
             throwingListener: fc.option(fc.constantFrom(...LISTENED), { nil: undefined }),

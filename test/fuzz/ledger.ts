@@ -1,42 +1,20 @@
 /**
  * The fuzz world's ledger: every call the server made and what became of it, and a replay of
  * every frame the server received, with the server's own actions in between, as the server saw
- * them. The replay checks I1 (no realtime input while any call the session heard waits for its
- * answer, on any connection), I2 (answers only for calls the server waits on, on the connection
- * they came on, once, with the answer the tool's behaviour calls for) and I5 (a well-formed
- * activity bracket on each connection). The ledger checks that every call the session heard
- * reaches at most one terminal outcome (answered, cancelled, or reported lost with its
- * connection), and exactly one once the session is closed.
+ * them. The replay checks I1 (no realtime input or conversation content while any blocking call
+ * the session heard waits for its answer, on any connection; on a model whose input cancels a
+ * blocking call, such input cancels it instead), I2 (answers only for calls the server waits on,
+ * on the connection they came on, once, with the answer the tool's behaviour calls for, or the
+ * first run's for a call made again; an orphaned call's outcome reaches the conversation at most
+ * once, on a later connection, saying what it was) and I5 (a well-formed activity bracket on each
+ * connection).
  */
 import type { ToolCallLossReason } from '../../src/machines/types.js';
 import type { RecordedFrame } from '../../src/testing/index.js';
-import { expectedAnswer, MAY_TIME_OUT, timeoutAnswer, type Behaviour } from './tools.js';
+import { fail, outcomes, type CallRecord } from './calls.js';
+import { allowedAnswers, outcomeWords, timeoutAnswer } from './tools.js';
 
-/** An invariant broke: the message says which and why. */
-export class InvariantError extends Error {}
-
-export function fail(invariant: string, detail: string): never {
-  throw new InvariantError(`${invariant}: ${detail}`);
-}
-
-/** A call the server made, and what became of it. */
-export interface CallRecord {
-  id: string;
-  behaviour: Behaviour;
-  /** Which connection (0-based) it came on. */
-  connection: number;
-  /** The session must hear it: at once (its connection is open and set up), or once that connection's setup completes. */
-  mustHear: 'now' | 'atSetup' | 'no';
-  /** Fake time when the session's machine got it (its tool started then). */
-  heardAt: number | undefined;
-  signal: AbortSignal | undefined;
-  /** Its tool's promise settled (or it returned at once). */
-  toolDone: boolean;
-  /** Terminal outcomes: answers on the wire, cancelled while waited on, or reported lost. */
-  answers: number;
-  cancelled: boolean;
-  lost: ToolCallLossReason | undefined;
-}
+export { fail, InvariantError, outcomes, type CallRecord } from './calls.js';
 
 /** Something the server did, at a position in the stream of frames it received. */
 type ServerAction =
@@ -44,8 +22,12 @@ type ServerAction =
   | { at: number; kind: 'cancel'; connection: number; ids: string[] }
   | { at: number; kind: 'close'; connection: number };
 
-/** How many terminal outcomes a call has had: answers, a cancellation, a loss. */
-export const outcomes = (call: CallRecord) => call.answers + (call.cancelled ? 1 : 0) + (call.lost ? 1 : 0);
+/** The first words of the conversation turns the session writes itself. */
+const ORPHAN_TURN = 'A tool call made before the connection was lost has finished.';
+const SEED_TURN = 'The conversation so far';
+
+/** The text of the application's n-th conversation content (1-based). */
+export const appContentText = (n: number) => `app ${n}`;
 
 /** The ledger of one fuzz case. */
 export class Ledger {
@@ -58,10 +40,23 @@ export class Ledger {
   /** The activity bracket on the wire, and the connection it is on (a new one starts with none open). */
   wireActivityOpen = false;
   wireConnection = 0;
+  /** The application's conversation contents that reached the wire, and fresh sessions seeded. */
+  appContentsSent = 0;
+  seedsSent = 0;
+  /** Conversation frames (toolResponse, clientContent) on the wire, by connection, with their position. */
+  readonly conversation: { connection: number; seq: number }[] = [];
 
-  constructor(private readonly toolTimeoutMs: number) {}
+  /**
+   * @param inputCancels the server cancels a blocking call on input (3.8) instead of refusing it.
+   * @param sourceOf the call the session took a call for (a call made again), by its own ledger.
+   */
+  constructor(
+    private readonly toolTimeoutMs: number,
+    private readonly inputCancels: boolean,
+    private readonly sourceOf: (call: CallRecord) => CallRecord | undefined,
+  ) {}
 
-  /** The call of `id` on `connection` that is still open to an outcome (the latest one of that id there). */
+  /** The latest call of `id` on `connection`. */
   find(id: string, connection: number): CallRecord | undefined {
     for (let i = this.calls.length - 1; i >= 0; i -= 1) {
       const call = this.calls[i] as CallRecord;
@@ -70,7 +65,7 @@ export class Ledger {
     return undefined;
   }
 
-  /** The call of `id` whose tool is about to run: the latest of that id that has not run yet. */
+  /** The call of `id` whose tool is about to run: the latest of that id heard that has not run yet. */
   toolOf(id: string): CallRecord | undefined {
     for (let i = this.calls.length - 1; i >= 0; i -= 1) {
       const call = this.calls[i] as CallRecord;
@@ -94,7 +89,7 @@ export class Ledger {
     this.log.push({ at: framesSoFar, kind: 'close', connection });
   }
 
-  /** The session's machine got a toolCall from connection `connection` (its tool starts now). */
+  /** The session's machine got a toolCall from connection `connection` (its tools start now). */
   heard(ids: readonly string[], connection: number, now: number): void {
     for (const id of ids) {
       const call = this.find(id, connection);
@@ -102,7 +97,7 @@ export class Ledger {
     }
   }
 
-  /** The session reported calls lost with their connection. */
+  /** The session reported calls lost for good. */
   lose(ids: readonly (string | undefined)[], connection: number, reason: ToolCallLossReason): void {
     for (const id of ids) {
       const call = this.find(id ?? '', connection);
@@ -111,7 +106,17 @@ export class Ledger {
       if (call.lost) fail('I2', `${id} on connection ${connection} reported lost twice`);
       call.lost = reason;
       call.heardAt ??= Number.NaN;
-      if (outcomes(call) > 1) fail('I2', `${id} on connection ${connection} reported lost, and answered or cancelled too`);
+      if (outcomes(call) > 1) fail('I2', `${id} on connection ${connection} reported lost, and ended another way too`);
+    }
+  }
+
+  /** The session said calls of a connection that is gone are orphaned: they end later, once. */
+  orphan(ids: readonly (string | undefined)[], connection: number): void {
+    for (const id of ids) {
+      const call = this.find(id ?? '', connection);
+      if (!call || call.heardAt === undefined) fail('I2', `${id} on connection ${connection} orphaned, but the session never heard it`);
+      if (call.orphaned || outcomes(call) > 0) fail('I2', `${id} on connection ${connection} orphaned after it ${call.orphaned ? 'was orphaned' : 'ended'}`);
+      call.orphaned = true;
     }
   }
 
@@ -120,9 +125,21 @@ export class Ledger {
     return this.waiting.get(connection)?.has(id) ?? false;
   }
 
-  /** Ids the server waits on over `connection` that the session heard. */
-  waitingOn(connection: number): string[] {
-    return [...(this.waiting.get(connection) ?? [])].filter((id) => this.find(id, connection)?.heardAt !== undefined);
+  /** Ids the server waits on over `connection` that the session heard (only blocking ones, with `blocking`). */
+  waitingOn(connection: number, blocking = false): string[] {
+    return [...(this.waiting.get(connection) ?? [])].filter((id) => {
+      const call = this.find(id, connection);
+      return call?.heardAt !== undefined && (!blocking || call.blocking);
+    });
+  }
+
+  /** Every (id, connection) the server waits on that the session heard and did not cancel by input (the input that tells the server may still be on its way), as `id@connection`. */
+  waitingHeardUncancelled(): string[] {
+    return [...this.waiting.keys()].flatMap((connection) =>
+      this.waitingOn(connection)
+        .filter((id) => this.find(id, connection)?.cancelled !== 'byInput')
+        .map((id) => `${id}@${connection}`),
+    );
   }
 
   /** Every (id, connection) the server waits on that the session heard, as `id@connection`. */
@@ -130,9 +147,16 @@ export class Ledger {
     return [...this.waiting.keys()].flatMap((connection) => this.waitingOn(connection).map((id) => `${id}@${connection}`));
   }
 
-  /** The calls the session heard that have no outcome yet, as `id@connection`. */
+  /** The calls the session heard that wait for an answer on their connection (ended in no way, not orphaned), as `id@connection`. */
   unresolved(): string[] {
-    return this.calls.filter((call) => call.heardAt !== undefined && outcomes(call) === 0).map((call) => `${call.id}@${call.connection}`);
+    return this.calls
+      .filter((call) => call.heardAt !== undefined && !call.orphaned && outcomes(call) === 0)
+      .map((call) => `${call.id}@${call.connection}`);
+  }
+
+  /** The calls the session heard that have not ended (pending, or orphaned). */
+  open(): CallRecord[] {
+    return this.calls.filter((call) => call.heardAt !== undefined && outcomes(call) === 0);
   }
 
   /** The server forgets what it waited on over a connection that is closed (by either side). */
@@ -145,14 +169,17 @@ export class Ledger {
     for (; this.cursor < frames.length; this.cursor += 1) {
       this.apply(this.cursor);
       const recorded = frames[this.cursor] as RecordedFrame;
-      const { frame } = recorded;
+      const { frame, connection } = recorded;
       if (frame.type === 'realtimeInput') {
-        this.checkGate(frame.input.kind, recorded.connection);
-        this.followBracket(frame.input.kind, recorded.connection);
-        continue;
+        this.checkGate(frame.input.kind, connection, true);
+        this.followBracket(frame.input.kind, connection);
+      } else if (frame.type === 'toolResponse') {
+        this.conversation.push({ connection, seq: recorded.seq });
+        for (const response of frame.responses) this.answer(response.id ?? '', connection, response, now);
+      } else if (frame.type === 'clientContent') {
+        this.conversation.push({ connection, seq: recorded.seq });
+        this.content(frame.turns.map((turn) => turn.parts.map((part) => ('text' in part ? String(part.text) : '')).join('')), connection, frame.turnComplete);
       }
-      if (frame.type !== 'toolResponse') continue;
-      for (const response of frame.responses) this.answer(response.id ?? '', recorded.connection, response.response, now);
     }
     this.apply(Number.POSITIVE_INFINITY);
   }
@@ -171,7 +198,7 @@ export class Ledger {
       if (call.heardAt === undefined) continue;
       const count = outcomes(call);
       if (count !== 1) {
-        fail('I2', `call ${call.id} (${call.behaviour}) on connection ${call.connection} reached ${count} outcomes (answers ${call.answers}, cancelled ${call.cancelled}, lost ${call.lost})`);
+        fail('I2', `call ${call.id} (${call.behaviour}) on connection ${call.connection} reached ${count} outcomes (answers ${call.answers}, cancelled ${call.cancelled}, lost ${call.lost}, delivered ${call.delivered}, ledger ${call.ledgerState})`);
       }
     }
   }
@@ -188,18 +215,39 @@ export class Ledger {
           // A call the session has yet to hear (its connection's setup is pending) is cancelled
           // all the same: the session hears the cancellation right after it.
           if (!waiting.delete(id) || !call) continue;
-          call.cancelled = true;
+          call.cancelled = 'byServer';
           if (outcomes(call) > 1) fail('I2', `call ${id} cancelled after another outcome`);
         }
       } else this.waiting.delete(action.connection);
     }
   }
 
-  /** I1: no realtime input while the server waits on a call the session heard, on any connection. */
-  private checkGate(kind: string, connection: number): void {
+  /** The session cancelled calls by the user's input (`whileBlockingCall: 'interrupt'`). */
+  cancelByInput(ids: readonly string[]): void {
+    for (const id of ids) {
+      const call = this.calls.findLast((candidate) => candidate.id === id && candidate.heardAt !== undefined && !candidate.orphaned && outcomes(candidate) === 0);
+      if (!call) fail('I2', `the session cancelled ${id} by input, and no call of that id waits`);
+      if (!call.blocking) fail('I2', `the session cancelled ${id} by input, and it does not block`);
+      call.cancelled = 'byInput';
+    }
+  }
+
+  /**
+   * I1: no input (realtime, or conversation content that completes a turn) while the server waits
+   * on a blocking call the session heard, on any connection; on a server whose input cancels a
+   * blocking call, unless the session cancelled the input's connection's calls for it (then the
+   * server cancels them too).
+   */
+  private checkGate(what: string, connection: number, interrupts: boolean): void {
     for (const [waitingOn] of this.waiting) {
-      const heard = this.waitingOn(waitingOn);
-      if (heard.length > 0) fail('I1', `${kind} sent on connection ${connection} while the server waits on [${heard}] on connection ${waitingOn}`);
+      const blocking = this.waitingOn(waitingOn, true);
+      if (blocking.length === 0) continue;
+      const cancelled = blocking.every((id) => this.find(id, waitingOn)?.cancelled === 'byInput');
+      if (this.inputCancels && waitingOn === connection && interrupts && cancelled) {
+        for (const id of blocking) this.waiting.get(waitingOn)?.delete(id);
+        continue;
+      }
+      fail('I1', `${what} sent on connection ${connection} while the server waits on [${blocking}] on connection ${waitingOn}`);
     }
   }
 
@@ -216,8 +264,38 @@ export class Ledger {
     }
   }
 
-  /** I2: an answer the server waits for, on the call's own connection, once, the one its behaviour calls for. */
-  private answer(id: string, connection: number, response: unknown, now: number): void {
+  /** Conversation content: the application's (in order, once), orphaned calls' outcomes (once each), or a seed. */
+  private content(texts: string[], connection: number, turnComplete: boolean): void {
+    if (texts.length > 0 && texts.every((text) => text.startsWith(ORPHAN_TURN))) {
+      this.checkGate('conversation content', connection, turnComplete);
+      for (const text of texts) this.deliver(text, connection);
+      return;
+    }
+    if (texts.length === 1 && texts[0]?.startsWith(SEED_TURN)) {
+      this.seedsSent += 1;
+      return;
+    }
+    const expected = appContentText(this.appContentsSent + 1);
+    if (texts.length !== 1 || texts[0] !== expected) fail('I4', `conversation content [${texts}] on connection ${connection}, where ${expected} was next`);
+    this.checkGate(expected, connection, turnComplete);
+    this.appContentsSent += 1;
+  }
+
+  /** I2: an orphaned call's outcome reaches the conversation once, on a later connection, saying what it was. */
+  private deliver(text: string, connection: number): void {
+    const id = /\[call ([^\]]+)\]/.exec(text)?.[1] ?? '';
+    const call = this.calls.find((candidate) => candidate.id === id && candidate.orphaned && candidate.connection < connection && candidate.delivered === 0);
+    if (!call) fail('I2', `an outcome delivered as context for ${id} on connection ${connection}, which is no orphaned call not yet delivered`);
+    call.delivered += 1;
+    if (outcomes(call) > 1) fail('I2', `call ${id} delivered as context after another outcome`);
+    // A call the session took for an earlier one has that run's outcome.
+    const ran = this.sourceOf(call) ?? call;
+    const words = allowedAnswers(ran.id, ran.behaviour, this.toolTimeoutMs).map(outcomeWords);
+    if (!words.some((said) => text.endsWith(`${said}.`))) fail('I2', `call ${id} (${call.behaviour}) delivered as "${text}"`);
+  }
+
+  /** I2: an answer the server waits for, on the call's own connection, once, the one its behaviour (or its first run's) calls for. */
+  private answer(id: string, connection: number, response: { response?: unknown; scheduling?: string }, now: number): void {
     const call = this.find(id, connection);
     if (!call) fail('I2', `an answer for ${id} on connection ${connection}, where the server never called it`);
     if (!this.waiting.get(connection)?.delete(id)) {
@@ -226,14 +304,24 @@ export class Ledger {
     if (call.heardAt === undefined) fail('I2', `an answer for ${id} before the session heard it`);
     call.answers += 1;
     if (outcomes(call) > 1) fail('I2', `call ${id} answered after another outcome`);
-    const timeout = timeoutAnswer(call.behaviour, this.toolTimeoutMs);
-    if (JSON.stringify(response) === JSON.stringify(timeout)) {
-      if (!MAY_TIME_OUT.includes(call.behaviour)) fail('I2', `${call.behaviour} call ${id} timed out`);
-      if (now - call.heardAt < this.toolTimeoutMs) fail('I3', `call ${id} timed out early`);
-      return;
+    if ((response.scheduling !== undefined) === call.blocking) {
+      fail('I2', `call ${id} (${call.blocking ? 'BLOCKING' : 'NON_BLOCKING'}) answered with scheduling ${response.scheduling}`);
     }
-    if (JSON.stringify(response) !== JSON.stringify(expectedAnswer(id, call.behaviour, this.toolTimeoutMs))) {
-      fail('I2', `call ${id} (${call.behaviour}) answered ${JSON.stringify(response)}`);
+    // A call the session took for an earlier one gets that run's outcome. (Answered within the
+    // step that took it, the session's ledger is not seen yet: either run's outcome will do, and
+    // the ledger check says later which one it was.)
+    const source = call.key === undefined ? call.again : this.sourceOf(call);
+    const runs: CallRecord[] = [];
+    if (call.key === undefined) for (let run: CallRecord | undefined = call; run; run = run.again) runs.push(run);
+    else runs.push(source ?? call);
+    const answers = runs.flatMap((run) => allowedAnswers(run.id, run.behaviour, this.toolTimeoutMs));
+    const answer = JSON.stringify(response.response);
+    if (!answers.some((allowed) => JSON.stringify(allowed) === answer)) {
+      fail('I2', `call ${id} (${call.behaviour}${source ? `, the first run ${source.id} ${source.behaviour}` : ''}) answered ${answer}`);
+    }
+    const ownRun = call.key === undefined ? call.again === undefined : source === undefined;
+    if (ownRun && answer === JSON.stringify(timeoutAnswer(call.behaviour, this.toolTimeoutMs)) && now - call.heardAt < this.toolTimeoutMs) {
+      fail('I3', `call ${id} timed out early`);
     }
   }
 }

@@ -18,11 +18,18 @@ export const STRICT_TOOL = 'strict';
 /** What a failing tool throws. */
 export const FAILURE = 'tool failed';
 
-/** The wire call of a behaviour. */
-export function callOf(id: string, behaviour: Behaviour): FunctionCall {
-  if (behaviour === 'unknown') return { id, name: 'missing', args: {} };
-  if (behaviour === 'badArgs') return { id, name: STRICT_TOOL, args: { n: 'one' } };
-  return { id, name: TOOL, args: {} };
+/** The tool a call of this behaviour names. */
+export function toolOfBehaviour(behaviour: Behaviour): string {
+  return behaviour === 'unknown' ? 'missing' : behaviour === 'badArgs' ? STRICT_TOOL : TOOL;
+}
+
+/**
+ * The wire call of a behaviour. Its arguments carry `k`, which makes them its own (a call made
+ * again after a reconnect repeats them, and the session takes it for the first run).
+ */
+export function callOf(id: string, behaviour: Behaviour, k: number): FunctionCall {
+  if (behaviour === 'badArgs') return { id, name: STRICT_TOOL, args: { n: 'one', k } };
+  return { id, name: toolOfBehaviour(behaviour), args: { k } };
 }
 
 /** The timeout error a call of this behaviour's tool gets. */
@@ -33,7 +40,7 @@ export function timeoutAnswer(behaviour: Behaviour, toolTimeoutMs: number): unkn
 /** Behaviours whose tool may still run when its timeout comes. */
 export const MAY_TIME_OUT: readonly Behaviour[] = ['async', 'reject', 'hang'];
 
-/** The answer a call of `behaviour` gets when its tool settles in time. */
+/** The answer a call of `behaviour` gets when its tool settles in time; `id` is the call that ran the tool. */
 export function expectedAnswer(id: string, behaviour: Behaviour, toolTimeoutMs: number): unknown {
   const expected: Record<Behaviour, unknown> = {
     sync: { output: { done: id } },
@@ -47,4 +54,17 @@ export function expectedAnswer(id: string, behaviour: Behaviour, toolTimeoutMs: 
     badArgs: { error: `invalid arguments for '${STRICT_TOOL}': args.n: expected number, got string` },
   };
   return expected[behaviour];
+}
+
+/** The answers a call may get: the one its behaviour calls for, or, if its tool may run that long, its timeout. */
+export function allowedAnswers(id: string, behaviour: Behaviour, toolTimeoutMs: number): unknown[] {
+  const answers = [expectedAnswer(id, behaviour, toolTimeoutMs)];
+  if (MAY_TIME_OUT.includes(behaviour)) answers.push(timeoutAnswer(behaviour, toolTimeoutMs));
+  return answers;
+}
+
+/** How an outcome reads in the conversation turn that delivers an orphaned call's outcome. */
+export function outcomeWords(answer: unknown): string {
+  const { output, error } = answer as { output?: unknown; error?: string };
+  return error === undefined ? `returned ${JSON.stringify(output)}` : `failed: ${error}`;
 }

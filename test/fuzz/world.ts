@@ -1,46 +1,57 @@
 /**
  * The world a fuzz case runs in: a real `createLiveSession` over a scripted transport (the
- * server, every connection the session opens, the old one a goAway left included), tools whose
- * results the fast-check scheduler releases, a mic the test pushes frames into, fake timers, bad
- * input from the application and junk from the server, and the bookkeeping of everything the
- * server did and got (`ledger.ts`). `check()` asserts I1–I7 after every step (`checks.ts`);
- * `finish()` lets everything settle and asserts what must hold once nothing is left to happen.
+ * server, every connection the session opens, the old one a goAway left included), playing one
+ * of the models of `profiles.ts`; tools whose results the fast-check scheduler releases; a mic the
+ * test pushes frames into; fake timers; bad input from the application and junk from the server;
+ * and the bookkeeping of everything the server did and got (`ledger.ts`), of the session's own
+ * ledger (`ledgerWatch.ts`) and of its resumes (`resumes.ts`). `check()` asserts I1–I7 after
+ * every step (`checks.ts`); `finish()` lets everything settle and asserts what must hold once
+ * nothing is left to happen.
  */
 import type { Scheduler } from 'fast-check';
 import { vi } from 'vitest';
 import type { InspectionEvent } from 'xstate';
 import { createLiveSession, defineTool, type LiveSession } from '../../src/index.js';
-import type { InputPolicy } from '../../src/machines/types.js';
+import type { SessionContext, InputPolicy } from '../../src/machines/types.js';
 import { createScriptedTransport, type ScriptedConnection, type ScriptedTransport } from '../../src/testing/index.js';
+import { type CallRecord } from './calls.js';
 import { checkClosedFinally, checkWorld, type WorldView } from './checks.js';
 import { APP_FRAME, BAD_INPUTS, BAD_MICS, micFrame, MicMeter, type BadInput, type BadMic } from './inputs.js';
-import { fail, Ledger } from './ledger.js';
+import { appContentText, fail, Ledger } from './ledger.js';
+import { LedgerWatch } from './ledgerWatch.js';
 import { flush, processFailures } from './process.js';
+import { PROFILES, type FuzzProfile, type ProfileName } from './profiles.js';
 import { PushSource } from './pushSource.js';
+import { ResumeWatch } from './resumes.js';
 import { FuzzServer } from './server.js';
 import { FAILURE, STRICT_TOOL, TOOL } from './tools.js';
-
 
 /** A realtime input the application can send. */
 export const INPUT_KINDS = ['audio', 'video', 'text', 'activityStart', 'activityEnd', 'audioStreamEnd'] as const;
 export type InputKind = (typeof INPUT_KINDS)[number];
 
 /** Emitted event types a throwing application listener may be subscribed to. */
-export const LISTENED = ['gate', 'toolCall', 'toolResult', 'inputDropped', 'audio', 'goAway', 'closed'] as const;
+export const LISTENED = ['gate', 'toolCall', 'toolResult', 'inputDropped', 'audio', 'goAway', 'closed', 'toolCallsOrphaned', 'sessionRestarted'] as const;
 
 /** What a re-entrant application listener does from inside the session's event. */
-export const REENTRANT_ACTS = ['audio', 'activityStart', 'activityEnd', 'close'] as const;
+export const REENTRANT_ACTS = ['audio', 'activityStart', 'activityEnd', 'content', 'close'] as const;
 
 /**
  * The events a re-entrant listener may act on. Not `inputDropped`: an input sent from the drop
  * of an input is dropped again, forever (the application's loop, not the session's).
  */
-export const REENTRANT_ON = ['gate', 'toolCall', 'toolResult', 'audio', 'goAway', 'closed'] as const;
+export const REENTRANT_ON = ['gate', 'toolCall', 'toolResult', 'audio', 'goAway', 'closed', 'reconnected'] as const;
 
 export interface WorldOptions {
   scheduler: Scheduler;
   /** The session's `toolTimeoutMs` (fake milliseconds). */
   toolTimeoutMs: number;
+  /** The model the session and the server play (default: 2.5's rules). */
+  profile?: ProfileName | undefined;
+  /** The `work` tool's behaviour, stated in its declaration; the profile's default without. */
+  workBehavior?: 'BLOCKING' | 'NON_BLOCKING' | undefined;
+  /** What becomes of an orphaned call's outcome (default: it reaches the conversation). */
+  orphanedResults?: 'asContext' | 'discard' | undefined;
   /** An application listener on this event type throws every time. */
   throwingListener?: (typeof LISTENED)[number] | undefined;
   /** An application listener that calls the session back from inside one of its events. */
@@ -64,11 +75,18 @@ export const RECONNECT = { maxAttempts: 2, baseDelayMs: 200, maxDelayMs: 1_000, 
 /** The session's `connectTimeoutMs` (fake milliseconds): short enough for the clock to reach. */
 export const CONNECT_TIMEOUT_MS = 2_000;
 
+/** How long a resumed connection that dies again is a loop, and how long a call made again is the same one (fake ms). */
+export const RESUME_LOOP_WINDOW_MS = 3_000;
+export const DEDUPE_WINDOW_MS = 5_000;
+
 /**
  * Where the session was when its machine got a toolCall, and from which connection (`current`,
  * or `old`: one it has left), across the cases of a suite: `state on connection`.
  */
 export const toolCallsHeard = new Set<string>();
+
+/** What the cases of a suite reached of the ledger: every state a call was seen in. */
+export const ledgerStatesSeen = new Set<string>();
 
 /**
  * One fuzz case: the session, its server, its tools, its mic and its clock, and the bookkeeping
@@ -79,20 +97,34 @@ export class World implements WorldView {
   readonly session: LiveSession;
   readonly errors: unknown[] = [];
   readonly ledger: Ledger;
+  readonly watch = new LedgerWatch();
+  readonly resumes = new ResumeWatch();
   readonly mic = new MicMeter();
   /** Inputs the application handed over, by kind (bad ones included), and how many were bad. */
   readonly handed: Record<InputKind, number> = { audio: 0, video: 0, text: 0, activityStart: 0, activityEnd: 0, audioStreamEnd: 0 };
   invalidHanded = 0;
+  /** Conversation contents the application handed over. */
+  contentsHanded = 0;
+  /** Fresh sessions the session started after a resume that looped. */
+  restarts = 0;
+  /** Connections opened before the application's last new tools. */
+  private toolsUpdatedBefore = 0;
   /** The server: every connection of the transport. */
   readonly server: FuzzServer;
   /** The bracket the application's last activity signal asked for on the current connection (I5). */
   owedBracket: boolean | undefined;
   /** Frames on the wire when the session closed. */
   framesAtClose: number | undefined;
+  /**
+   * What the world found wrong from inside the session (an inspection, a listener, a tool): the
+   * session reports a throw there as an error event, so it is kept for `check()` instead.
+   */
+  inspectionFailure: unknown;
   private source: PushSource | undefined;
   private micSerial = 0;
   private connecting: Promise<void> | undefined;
   private readonly restoreRandom: () => void;
+  private readonly tools;
 
   constructor(readonly options: WorldOptions) {
     // A failure of an earlier case has been reported with that case.
@@ -100,59 +132,150 @@ export class World implements WorldView {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
     const random = vi.spyOn(Math, 'random').mockReturnValue(0.5);
     this.restoreRandom = () => random.mockRestore();
-    this.ledger = new Ledger(options.toolTimeoutMs);
-    this.transport = createScriptedTransport({ open: 'manual' });
-    const runTool = (call: { callId: string | undefined; signal: AbortSignal }) => this.runTool(call);
+    const profile: FuzzProfile = PROFILES[options.profile ?? 'closes1008'];
+    this.ledger = new Ledger(options.toolTimeoutMs, profile.transport.inputDuringBlockingCall === 'cancelsCall', (call) => this.sourceOf(call));
+    this.transport = createScriptedTransport({ open: 'manual', ...profile.transport });
+    this.tools = (behavior: WorldOptions['workBehavior']) => {
+      const runTool = (call: { callId: string | undefined; signal: AbortSignal }) => this.runTool(call);
+      return [
+        defineTool({ name: TOOL, ...(behavior ? { behavior } : {}), execute: (_args, context) => runTool(context) }),
+        defineTool({
+          name: STRICT_TOOL,
+          parameters: { type: 'object', properties: { n: { type: 'number' }, k: { type: 'number' } }, required: ['n'] },
+          execute: (_args, context) => runTool(context),
+        }),
+      ];
+    };
     this.session = createLiveSession({
       transport: this.transport,
       toolTimeoutMs: options.toolTimeoutMs,
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
       reconnect: { ...RECONNECT },
+      resumeLoopWindowMs: RESUME_LOOP_WINDOW_MS,
+      dedupeWindowMs: DEDUPE_WINDOW_MS,
+      ...(profile.modelProfile ? { modelProfile: profile.modelProfile } : {}),
+      ...(profile.whileBlockingCall ? { whileBlockingCall: profile.whileBlockingCall } : {}),
+      ...(options.orphanedResults ? { orphanedResults: options.orphanedResults } : {}),
       ...(options.inputWhileGated ? { inputWhileGated: options.inputWhileGated } : {}),
       inspectFrames: options.everyFrame === true,
       inspect: (event) => this.inspect(event),
-      tools: [
-        defineTool({ name: TOOL, execute: (_args, context) => runTool(context) }),
-        defineTool({
-          name: STRICT_TOOL,
-          parameters: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] },
-          execute: (_args, context) => runTool(context),
-        }),
-      ],
+      tools: this.tools(options.workBehavior),
     });
     this.server = new FuzzServer(this.transport, this.ledger, this.session, () => this.replayWire());
-    this.session.on('error', ({ error }) => this.errors.push(error));
-    this.session.on('toolCallsLost', ({ calls, generation, reason }) => {
-      this.replayWire();
-      this.ledger.lose(calls.map((call) => call.id), generation - 1, reason);
-    });
-    this.session.on('inputDropped', ({ kind, reason }) => {
+    this.listen();
+  }
+
+  /** Runs world code called from inside the session, keeping what it finds wrong for `check()`. */
+  private guarded<A extends unknown[], R>(run: (...args: A) => R): (...args: A) => R | undefined {
+    return (...args) => {
+      try {
+        return run(...args);
+      } catch (error) {
+        this.inspectionFailure ??= error;
+        return undefined;
+      }
+    };
+  }
+
+  private listen(): void {
+    const { session, options } = this;
+    session.on('error', ({ error }) => this.errors.push(error));
+    session.on(
+      'toolCallsLost',
+      this.guarded(({ calls, generation, reason }) => {
+        this.replayWire();
+        this.ledger.lose(calls.map((call) => call.id), generation - 1, reason);
+      }),
+    );
+    session.on(
+      'toolCallsOrphaned',
+      this.guarded(({ calls, generation }) => {
+        this.replayWire();
+        this.ledger.orphan(calls.map((call) => call.id), generation - 1);
+      }),
+    );
+    session.on(
+      'toolCancelled',
+      this.guarded(({ ids, implicit }) => {
+        if (implicit) this.ledger.cancelByInput(ids);
+      }),
+    );
+    session.on('sessionRestarted', () => (this.restarts += 1));
+    session.on('reconnecting', ({ cause }) => this.resumes.reconnecting(cause, this.transport.frames.length));
+    session.on('resumptionHandleStale', () => this.resumes.handleStale());
+    session.on('inputDropped', ({ kind, reason }) => {
       // An activity signal evicted from the buffer: what the bracket will be is no longer the app's last word.
       if (reason === 'evicted' && (kind === 'activityStart' || kind === 'activityEnd')) this.owedBracket = undefined;
     });
     const { reentrant } = options;
     if (reentrant) {
-      this.session.on(reentrant.on, () => {
-        if (reentrant.act === 'close') void this.close();
-        else this.input(reentrant.act);
-      });
+      session.on(
+        reentrant.on,
+        this.guarded(() => {
+          if (reentrant.act === 'close') void this.close();
+          else if (reentrant.act === 'content') this.clientContent();
+          else this.input(reentrant.act);
+        }),
+      );
     }
     if (options.throwingListener) {
-      this.session.on(options.throwingListener, () => {
+      session.on(options.throwingListener, () => {
         throw new Error(`a listener of ${options.throwingListener} threw`);
       });
     }
   }
 
-  /** The session's inspection: mic frames the machine got, and toolCalls it got (their tools start). */
+  /** The session's inspection: mic frames the machine got, toolCalls it got (their tools start), and its ledger. */
   private inspect(event: InspectionEvent): void {
     this.mic.inspect(event);
-    if (event.type !== '@xstate.event' || event.actorRef.sessionId !== event.rootId) return;
+    if (event.actorRef.sessionId !== event.rootId) return;
+    if (event.type === '@xstate.snapshot') {
+      // The session reports an inspector's throw as an error event: keep it for check() instead.
+      try {
+        this.followLedger((event.snapshot as { context?: SessionContext }).context);
+      } catch (error) {
+        this.inspectionFailure ??= error;
+      }
+      return;
+    }
+    if (event.type !== '@xstate.event') return;
     const got = event.event as { type: string; generation?: number; calls?: { id?: string }[] };
     if (got.type !== 'server.toolCall' || got.generation === undefined || !got.calls) return;
     const current = this.session.actor.getSnapshot().context.generation;
     toolCallsHeard.add(`${this.stateName()} on ${got.generation === current ? 'current' : 'old'}`);
     this.ledger.heard(got.calls.map((call) => call.id ?? ''), got.generation - 1, Date.now());
+  }
+
+  /** Follows the session's ledger: its moves, and which of the server's calls each new entry is. */
+  private followLedger(context: SessionContext | undefined): void {
+    if (!context) return;
+    for (const key of this.watch.follow(context.ledger)) {
+      const entry = context.ledger[key];
+      // A reused key: the call that had it has ended and left the ledger.
+      for (const earlier of this.ledger.calls) if (earlier.key === key) earlier.key = undefined;
+      const call = this.ledger.calls.find(
+        (c) => c.key === undefined && c.ledgerState === undefined && c.id === entry?.id && c.connection === (entry?.generation ?? 0) - 1 && c.heardAt !== undefined,
+      );
+      if (!call) fail('I2', `the session's ledger has ${key}, a call the server never made or the session never heard`);
+      call.key = key;
+    }
+    for (const call of this.ledger.calls) {
+      const entry = call.key === undefined ? undefined : this.watch.entries.get(call.key);
+      if (!entry) continue;
+      call.ledgerState = entry.state;
+      ledgerStatesSeen.add(entry.state);
+    }
+  }
+
+  /** The call the session took `call` for: the earlier one it made again, by the session's own ledger. */
+  sourceOf(call: CallRecord): CallRecord | undefined {
+    const sameAs = call.key === undefined ? undefined : this.watch.entries.get(call.key)?.sameAs;
+    if (sameAs === undefined) return undefined;
+    const source = this.ledger.calls.find((candidate) => candidate.key === sameAs);
+    if (!source) fail('I2', `${call.id} was taken for ${sameAs}, a call the world does not know`);
+    if (source.k !== call.k || source.behaviour !== call.behaviour) fail('I2', `${call.id} was taken for ${source.id}, which is another call`);
+    if (source.connection >= call.connection) fail('I2', `${call.id} was taken for ${source.id}, made on the same connection or a later one`);
+    return source;
   }
 
   /** The machine's state, as a dotted path. */
@@ -163,12 +286,10 @@ export class World implements WorldView {
     return typeof idle === 'string' ? `idle.${idle}` : `idle.reconnecting.${(idle as { reconnecting: string }).reconnecting}`;
   }
 
-  /** Connections (by index) whose setup the server completed. */
   get accepted(): ReadonlySet<number> {
     return this.server.accepted;
   }
 
-  /** Connections (by index) whose connect the server rejected. */
   get rejected(): ReadonlySet<number> {
     return this.server.rejected;
   }
@@ -216,15 +337,46 @@ export class World implements WorldView {
     }
   }
 
+  /** The application sends conversation content (numbered, so that the wire shows their order). */
+  clientContent(): void {
+    const before = this.errors.length;
+    this.session.sendClientContent([{ role: 'user', parts: [{ text: appContentText(this.contentsHanded + 1) }] }], { turnComplete: true });
+    // Refused at the door once the session is closed (close() called, from a tool or a listener too): the application is told.
+    const refused = this.errors.slice(before).some((error) => (error as { code?: string }).code === 'SESSION_CLOSED');
+    if (!refused) this.contentsHanded += 1;
+  }
+
+  /** The application replaces the tools: `work` with another behaviour. */
+  updateTools(behavior: WorldOptions['workBehavior']): void {
+    // Not while the server's calls made before setup wait for it (the same race of messages crossing, see below).
+    const newest = this.server.newest?.index;
+    const crossing = this.ledger.calls.some((call) => call.connection === newest && call.mustHear === 'atSetup' && call.heardAt === undefined);
+    if (this.isClosed || crossing) return;
+    this.toolsUpdatedBefore = this.transport.connections.length;
+    this.session.updateTools(this.tools(behavior));
+  }
+
+  /**
+   * Whether the server may call before setup completes. Not on a connection whose setup went out
+   * before the application's last new tools: the server would call with the old declarations
+   * and the session, which hears the call once the new ones went out, take it with the new (a
+   * race of messages crossing, which no client can see).
+   */
+  get canCallBeforeSetup(): boolean {
+    return this.server.isConnecting && (this.server.newest?.index ?? 0) >= this.toolsUpdatedBefore;
+  }
+
   /** The application hands over a bad value: refused at the front door, counted, never sent. */
   badInput(name: BadInput): void {
     const { kind, send } = BAD_INPUTS[name];
+    // Once closed, nothing is looked at: it is dropped as closed.
+    const expected = this.isClosed ? 'SESSION_CLOSED' : 'INVALID_INPUT';
     this.handed[kind] += 1;
-    this.invalidHanded += 1;
+    if (!this.isClosed) this.invalidHanded += 1;
     const before = this.errors.length;
     send(this.session);
     const codes = this.errors.slice(before).map((error) => (error as { code?: string }).code);
-    if (!codes.includes('INVALID_INPUT')) fail('I6', `${name} got no INVALID_INPUT error (errors: ${codes.join(', ')})`);
+    if (!codes.includes(expected)) fail('I6', `${name} got no ${expected} error (errors: ${codes.join(', ')})`);
   }
 
   /** The application attaches a bad mic source. */
@@ -271,7 +423,10 @@ export class World implements WorldView {
 
   private runTool({ callId, signal }: { callId: string | undefined; signal: AbortSignal }): unknown {
     const call = this.ledger.toolOf(callId ?? '');
-    if (!call) throw new Error(`a tool ran for a call the session never heard: ${callId}`);
+    if (!call) {
+      this.inspectionFailure ??= new Error(`a tool ran for a call the session never heard: ${callId}`);
+      throw new Error(`a tool ran for a call the session never heard: ${callId}`);
+    }
     call.signal = signal;
     const done = () => {
       call.toolDone = true;
@@ -356,7 +511,7 @@ export class World implements WorldView {
       this.check();
       if (!this.hasScheduled) break;
     }
-    // At rest every tool has settled: no call the session heard is still waiting for its answer.
+    // At rest every tool has settled: no call the session heard still waits on its connection.
     const unresolved = this.ledger.unresolved();
     if (!this.isClosed && unresolved.length > 0) fail('I2', `calls still pending at rest: [${unresolved}]`);
     await this.close();

@@ -11,37 +11,14 @@
 import type { InspectionEvent } from 'xstate';
 import { defineTool, type LiveSession } from '../../src/index.js';
 import type { SessionEvent } from '../../src/machines/types.js';
+import type { ModelProfile } from '../../src/models/index.js';
+import type { FunctionCall } from '../../src/protocol/index.js';
 import { PushSource } from '../fuzz/pushSource.js';
-import { MAX_ATTEMPTS, type Conn, type SpecEvent, type SpecFrame } from './spec.machine.js';
+import { MAX_ATTEMPTS, type SpecEvent, type SpecSettings } from './spec.machine.js';
+import { contentText, FAILURE, OUTPUT, TOOL_NAME, type WireFrame } from './wire.js';
 
 /** 20 ms of 16 kHz PCM16 silence. */
 const FRAME = new Uint8Array(640);
-
-/** The one tool of the model sessions; every call's result is settled by the path. */
-export const TOOL_NAME = 'lookup';
-
-/** What a tool call returns or throws, by outcome, and how it reads on the wire. */
-export const OUTPUT = (id: string) => ({ call: id });
-export const FAILURE = 'tool failed';
-export const ERROR_TEXT = `'${TOOL_NAME}' failed: ${FAILURE}`;
-
-/** A frame as it reached the server (on which connection, 0-based), reduced to what the spec predicts. */
-export type WireFrame =
-  | { realtimeInput: string; connection: number }
-  | { toolResponse: { id: string | undefined; response: unknown }[]; connection: number }
-  | { unexpected: unknown };
-
-/** The wire form of a spec frame on connection `connection`, given how each call's tool settled. */
-export function expectedFrame(frame: SpecFrame, outcomes: ReadonlyMap<string, 'ok' | 'error'>, connection: number): WireFrame {
-  if ('realtimeInput' in frame) return { realtimeInput: frame.realtimeInput, connection };
-  return {
-    toolResponse: frame.toolResponse.map((id) => ({
-      id,
-      response: outcomes.get(id) === 'ok' ? { output: OUTPUT(id) } : { error: ERROR_TEXT },
-    })),
-    connection,
-  };
-}
 
 /** Fails with `what` if `promise` has not settled within `ms`. A deadline, not a sleep. */
 export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -54,19 +31,42 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
 
 export const DEADLINE_MS = 3_000;
 
+/** The model profile fields a variant's session (and server) run with. */
+export function profileOf(settings: SpecSettings): Partial<ModelProfile> {
+  return {
+    ...(settings.closeFirst ? {} : { closeBeforeResume: false }),
+    ...(settings.interrupt ? { inputDuringBlockingCall: 'cancelsCall' as const } : {}),
+    ...(settings.nonBlocking ? { defaultBehavior: 'NON_BLOCKING' as const } : {}),
+    ...(settings.status ? { reportsInteractionStatus: true } : {}),
+  };
+}
+
+/** The options of a path's session beyond its connection and tools. */
+export interface PathSessionOptions {
+  reconnect: { maxAttempts: number; baseDelayMs: number };
+  inputWhileReconnecting: 'drop';
+  modelProfile?: Partial<ModelProfile>;
+  whileBlockingCall?: 'interrupt';
+}
+
 /**
  * The session options every path's session shares: a bounded number of reconnect attempts with
- * no backoff (the spec's `timer.reconnectBackoff` is the moment it fires), and input between
- * connections dropped, as the spec has it.
+ * no backoff (the spec's `timer.reconnectBackoff` is the moment it fires), input between
+ * connections dropped, as the spec has it, and the variant's profile.
  */
-export const SESSION_OPTIONS = {
-  reconnect: { maxAttempts: MAX_ATTEMPTS, baseDelayMs: 0 },
-  inputWhileReconnecting: 'drop',
-} as const;
+export function sessionOptionsOf(settings: SpecSettings): PathSessionOptions {
+  const profile = profileOf(settings);
+  return {
+    reconnect: { maxAttempts: MAX_ATTEMPTS, baseDelayMs: 0 },
+    inputWhileReconnecting: 'drop',
+    ...(Object.keys(profile).length > 0 ? { modelProfile: profile } : {}),
+    ...(settings.interrupt ? { whileBlockingCall: 'interrupt' as const } : {}),
+  };
+}
 
-/** How a close reads on the wire: retryable (an internal error) or not (an invalid argument). */
+/** How a close reads on the wire: retryable (the 58-minute cut) or not (an invalid argument). */
 export const closeOf = (retryable: boolean): [number, string] =>
-  retryable ? [1011, 'Internal error encountered.'] : [1007, 'Request contains an invalid argument.'];
+  retryable ? [1011, 'Deadline expired before operation could complete.'] : [1007, 'Request contains an invalid argument.'];
 
 /** Resolves once `ready()` holds for the session's snapshot; fails with `what` at the deadline. */
 function until(session: LiveSession, ready: () => boolean, what: string): Promise<void> {
@@ -119,26 +119,27 @@ export interface ServerCall {
   connection: number;
 }
 
-/** The server's side of one path's connections: what differs between the two transports. */
+/** What a `server.content` of the spec says, for a server to send. */
+export type ModelSays = Extract<SpecEvent, { type: 'server.content' }>['model'];
+
+/** The server's side of one path's connections (by number, 0-based): what differs between the two transports. */
 export interface ServerSide {
-  /** The session has started connecting. */
-  connecting(): void;
-  /** Completes setup so that connect() resolves; resolves once the server side is known. */
-  accept(): Promise<void>;
-  /** Completes the setup of the connection a reconnect opened (scripted transport only). */
-  acceptReconnect(): void;
-  /** Closes the connection before setup completes. */
-  refuse(retryable: boolean): void;
-  content(): void;
-  usage(): void;
-  goAway(): void;
-  resumptionUpdate(): void;
-  malformed(): void;
-  setupCompleteAgain(): void;
-  transportError(): void;
-  close(retryable: boolean, on: Conn): void;
-  toolCall(ids: readonly string[], on: Conn): void;
-  cancel(ids: readonly string[], on: Conn): void;
+  /** Resolves once the server has connection `n` (a new connection may wait for the old socket to close). */
+  reach(n: number): Promise<void>;
+  /** Completes connection `n`'s setup. */
+  accept(n: number): Promise<void>;
+  /** Closes connection `n` before its setup completes. */
+  refuse(n: number, retryable: boolean): void;
+  content(n: number, model: ModelSays): void;
+  usage(n: number): void;
+  goAway(n: number): void;
+  resumptionUpdate(n: number, resumable: boolean): void;
+  malformed(n: number): void;
+  setupCompleteAgain(n: number): void;
+  transportError(n: number): void;
+  close(n: number, retryable: boolean): void;
+  toolCall(n: number, calls: FunctionCall[]): void;
+  cancel(n: number, ids: readonly string[]): void;
   /** Calls the server is waiting on, on every connection still open. */
   pending(): ServerCall[];
   /** The connections still open, or undefined where the transport cannot tell (the emulator). */
@@ -157,13 +158,13 @@ export interface Driver {
   readonly session: LiveSession;
   /** How each call's tool settled, by id (the latest call of that id). */
   readonly outcomes: Map<string, 'ok' | 'error'>;
-  /** The AbortSignal each call's tool got, by id (the latest call of that id). */
+  /** The AbortSignal each call's tool got, by id (the latest call of that id that ran a tool). */
   readonly signals: Map<string, AbortSignal>;
-  /** Plays one spec event and waits until the session has processed it. */
-  play(event: SpecEvent): Promise<void>;
-  /** Calls the server is waiting on (its own bookkeeping). */
+  /** Plays one spec event, `at` naming the connection numbers of the step's roles, and waits until the session has processed it. */
+  play(event: SpecEvent, at: (on: 'current' | 'old') => number): Promise<void>;
   serverPending(): ServerCall[];
-  /** The connections still open, where the transport can tell. */
+  /** Resolves once the server has connection `n`. */
+  reach(n: number): Promise<void>;
   openConnections(): number[] | undefined;
   /** Frames the server received; waits (emulator) until at least `count` arrived. */
   wire(count: number): Promise<WireFrame[]>;
@@ -191,33 +192,43 @@ export function createDriver(
   const results: ToolResults = new Map();
   const outcomes = new Map<string, 'ok' | 'error'>();
   const signals = new Map<string, AbortSignal>();
-  const session = makeSession(tap, lookupTool(results, signals));
+  const tools = lookupTool(results, signals);
+  const session = makeSession(tap, tools);
   const side = server(session, tap);
+  // Each fresh call's arguments are its own; a call made again repeats the latest of its id.
+  const argsOf = new Map<string, { q: string }>();
+  let calls = 0;
+  let contents = 0;
   let mic: PushSource | undefined;
   let connecting: Promise<void> | undefined;
 
   const processed = (type: SessionEvent['type'], what: string = type) => tap.next((event) => event.type === type, what);
   const matches = (state: Parameters<ReturnType<LiveSession['actor']['getSnapshot']>['matches']>[0]) =>
     session.actor.getSnapshot().matches(state);
+  const callsOf = (ids: readonly string[], repeat: boolean): FunctionCall[] =>
+    ids.map((id) => {
+      const args = (repeat && argsOf.get(id)) || { q: `${id}${++calls}` };
+      argsOf.set(id, args);
+      return { id, name: TOOL_NAME, args };
+    });
 
-  const play = async (event: SpecEvent): Promise<void> => {
-    const on: Conn = 'on' in event && event.on === 'old' ? 'old' : 'current';
+  const play = async (event: SpecEvent, at: (on: 'current' | 'old') => number): Promise<void> => {
+    const n = at('on' in event && event.on === 'old' ? 'old' : 'current');
     switch (event.type) {
       case 'CONNECT':
         // Not awaited: the spec goes through idle.connecting first. A connect that the session
         // refuses (closed before setup) is the path's business, not an unhandled rejection.
         connecting = session.connect();
         connecting.catch(() => undefined);
-        side.connecting();
         return;
       case 'server.setupComplete':
-        if (matches({ idle: 'reconnecting' })) return waitFor(processed(event.type), () => side.acceptReconnect());
+        if (matches({ idle: 'reconnecting' })) return waitFor(processed(event.type), () => side.accept(n));
         if (session.state === 'idle') {
-          await side.accept();
+          await side.accept(n);
           await within(connecting ?? Promise.reject(new Error('setupComplete before CONNECT')), DEADLINE_MS, 'connect()');
           return;
         }
-        return waitFor(processed(event.type), () => side.setupCompleteAgain());
+        return waitFor(processed(event.type), () => side.setupCompleteAgain(n));
       case 'CLOSE':
         await session.close();
         return;
@@ -247,6 +258,12 @@ export function createDriver(
       case 'input.audioStreamEnd':
         session.audioStreamEnd();
         return;
+      case 'input.clientContent':
+        session.sendClientContent([{ role: 'user', parts: [{ text: contentText((contents += 1)) }] }], { turnComplete: true });
+        return;
+      case 'tools.update':
+        session.updateTools(tools);
+        return;
       case 'mic.attach':
         mic = new PushSource();
         session.attachMic(mic);
@@ -268,20 +285,21 @@ export function createDriver(
         mic = undefined;
         return waitFor(processed('xstate.error.actor.mic', 'the mic actor to fail'), () => session.attachMic(BROKEN_MIC));
       case 'server.content':
-        return waitFor(processed(event.type), () => side.content());
+        return waitFor(processed(event.type), () => side.content(n, event.model));
       case 'server.usage':
-        return waitFor(processed(event.type), () => side.usage());
+        return waitFor(processed(event.type), () => side.usage(n));
       case 'server.goAway':
-        return waitFor(processed(event.type), () => side.goAway());
+        return waitFor(processed(event.type), () => side.goAway(n));
       case 'server.resumptionUpdate':
-        return waitFor(processed(event.type), () => side.resumptionUpdate());
+        return waitFor(processed(event.type), () => side.resumptionUpdate(n, event.resumable));
       case 'server.malformed':
-        return waitFor(processed(event.type), () => side.malformed());
+        return waitFor(processed(event.type), () => side.malformed(n));
       case 'transport.error':
-        return waitFor(processed(event.type), () => side.transportError());
+        return waitFor(processed(event.type), () => side.transportError(n));
       case 'transport.closed': {
-        const opening = on === 'current' && (matches({ idle: 'connecting' }) || matches({ idle: { reconnecting: 'opening' } }));
-        return waitFor(processed(event.type), () => (opening ? side.refuse(event.retryable) : side.close(event.retryable, on)));
+        await side.reach(n);
+        const opening = event.on !== 'old' && (matches({ idle: 'connecting' }) || matches({ idle: { reconnecting: 'opening' } }));
+        return waitFor(processed(event.type), () => (opening ? side.refuse(n, event.retryable) : side.close(n, event.retryable)));
       }
       case 'timer.reconnectBackoff':
         // The paths' sessions back off 0 ms: the timer fires by itself; wait until it has.
@@ -298,14 +316,15 @@ export function createDriver(
       case 'transport.sendFailed':
         throw new Error(`${event.type} is not walked (see mirror.test.ts)`);
       case 'server.toolCall':
-        return waitFor(processed(event.type), () => side.toolCall(event.ids, on));
+        return waitFor(processed(event.type), () => side.toolCall(n, callsOf(event.ids, event.repeat === true)));
       case 'server.toolCallCancellation':
-        return waitFor(processed(event.type), () => side.cancel(event.ids, on));
+        return waitFor(processed(event.type), () => side.cancel(n, event.ids));
       case 'tool.result': {
         const result = results.get(event.id);
         if (!result) throw new Error(`no running tool for call ${event.id}`);
+        results.delete(event.id);
         outcomes.set(event.id, event.outcome);
-        const done = tap.next((e) => e.type === 'tool.result' && e.key === event.id, `tool.result ${event.id}`);
+        const done = tap.next((e) => e.type === 'tool.result' && e.call.id === event.id, `tool.result ${event.id}`);
         if (event.outcome === 'ok') result.resolve(OUTPUT(event.id));
         else result.reject(new Error(FAILURE));
         await done;
@@ -321,6 +340,7 @@ export function createDriver(
     signals,
     play,
     serverPending: () => side.pending(),
+    reach: (n) => side.reach(n),
     openConnections: () => side.openConnections(),
     wire: (count) => side.frames(count),
     refusal: () => side.refusal(),
@@ -329,8 +349,8 @@ export function createDriver(
 }
 
 /** Starts waiting, then acts: the wait cannot miss an event the action causes synchronously. */
-async function waitFor(processed: Promise<void>, act: () => void): Promise<void> {
-  act();
+async function waitFor(processed: Promise<void>, act: () => void | Promise<void>): Promise<void> {
+  await act();
   await processed;
 }
 
@@ -340,6 +360,7 @@ function lookupTool(results: ToolResults, signals: Map<string, AbortSignal>) {
     defineTool({
       name: TOOL_NAME,
       description: 'Looks something up; the test decides when and how it settles.',
+      parameters: { type: 'object', properties: { q: { type: 'string' } } },
       execute: (_args, { callId, signal }) =>
         new Promise((resolve, reject) => {
           const id = callId ?? '';

@@ -6,9 +6,12 @@ import { GoogleGenAI, Modality } from '@google/genai';
 import { createLiveSession } from '../../src/index.js';
 import { TransportError } from '../../src/protocol/index.js';
 import { startLiveEmulator, type EmulatorConnection, type LiveEmulator } from '../../src/testing/index.js';
-import { closeOf, createDriver, DEADLINE_MS, SESSION_OPTIONS, TOOL_NAME, within, type Driver, type WireFrame } from './drivers.js';
+import { closeOf, createDriver, DEADLINE_MS, sessionOptionsOf, within, type Driver } from './drivers.js';
+import type { SpecSettings } from './spec.machine.js';
+import type { Variant } from './spec.variants.js';
+import { contentFrame, type WireFrame } from './wire.js';
 
-/** One emulator shared by every emulator path of a suite; paths run one after the other. */
+/** One emulator shared by every emulator path of a variant; paths run one after the other. */
 export interface EmulatorFixture {
   emulator: LiveEmulator;
   /** Told of each connection the emulator accepts, by the API key it came with, before its setup is read. */
@@ -28,7 +31,7 @@ let paths = 0;
  * own, which its socket's URL carries: the path finds its connection by it, whenever it comes
  * (a socket the session gave up on mid-handshake may reach the emulator late, or never).
  */
-export function emulatorDriver(fixture: EmulatorFixture): Driver {
+export function emulatorDriver(fixture: EmulatorFixture, variant: Variant): Driver {
   const apiKey = `path-${++paths}`;
   const ai = new GoogleGenAI({ apiKey, httpOptions: { baseUrl: fixture.emulator.baseUrl } });
   let open: EmulatorConnection | undefined;
@@ -37,6 +40,7 @@ export function emulatorDriver(fixture: EmulatorFixture): Driver {
     fixture.arrivals.set(apiKey, (connection) => {
       fixture.arrivals.delete(apiKey);
       open = connection;
+      connection.silentCancel = variant.silentCancel === true;
       if (refuseWith) connection.close(...refuseWith);
       resolve(connection);
     });
@@ -49,41 +53,44 @@ export function emulatorDriver(fixture: EmulatorFixture): Driver {
         model: MODEL,
         config: { responseModalities: [Modality.AUDIO] },
         tools,
-        ...SESSION_OPTIONS,
+        ...sessionOptionsOf(variant.settings),
         inspect: (event) => tap.inspect(event),
       }),
     (session) => {
-      const live = (): EmulatorConnection => {
+      const live = (n: number): EmulatorConnection => {
+        if (n !== FIRST) throw new Error('the emulator paths stay on one connection');
         if (!open) throw new Error('the emulator connection is not known yet');
         return open;
-      };
-      const oneConnection = (on: 'current' | 'old') => {
-        if (on === 'old') throw new Error('the emulator paths stay on one connection');
-        return live();
       };
       const frames = (c: EmulatorConnection | undefined): WireFrame[] =>
         (c?.frames ?? []).flatMap((frame) => (frame.message?.setup ? [] : [fromEmulator(frame.message)]));
       return {
-        connecting: () => undefined,
+        reach: async (n) => {
+          if (n !== FIRST) throw new Error('the emulator paths stay on one connection');
+          // connect() was called in this same tick when a close comes before setup: the socket
+          // cannot have been accepted yet, so `refuse` is in time.
+          return undefined;
+        },
         // The emulator completes setup by itself.
         accept: async () => {
           await within(arrived, DEADLINE_MS, 'the emulator connection');
         },
-        acceptReconnect: () => {
-          throw new Error('the emulator paths stay on one connection');
-        },
-        refuse: (retryable) => {
-          // connect() was called in this same tick and the socket cannot have been accepted
-          // yet: no I/O runs between two steps that only await microtasks.
+        refuse: (_n, retryable) => {
           refuseWith = closeOf(retryable);
         },
-        content: () => live().sendAudio({ ms: 20 }),
-        usage: () => live().sendUsage({ totalTokenCount: 10 }),
+        content: (n, model) => {
+          const c = live(n);
+          if (model === 'speaks') c.sendAudio({ ms: 20 });
+          else if (model === 'turnComplete') c.sendTurnComplete();
+          else if (model === 'waitingForInput') c.sendWaitingForInput();
+          else c.sendInteractionStatus('IDLE');
+        },
+        usage: (n) => live(n).sendUsage({ totalTokenCount: 10 }),
         // The spec's goAway only announces: the emulator must not close at the deadline.
-        goAway: () => live().sendGoAway('50s', { close: false }),
-        resumptionUpdate: () => live().sendResumptionUpdate('h1', true),
-        malformed: () => live().sendRaw({ sessionResumptionUpdate: { newHandle: 5 } }),
-        setupCompleteAgain: () => live().sendRaw({ setupComplete: {} }),
+        goAway: (n) => live(n).sendGoAway('50s', { close: false }),
+        resumptionUpdate: (n, resumable) => live(n).sendResumptionUpdate(resumable ? 'h1' : undefined, resumable),
+        malformed: (n) => live(n).sendRaw({ sessionResumptionUpdate: { newHandle: 5 } }),
+        setupCompleteAgain: (n) => live(n).sendRaw({ setupComplete: {} }),
         // A WebSocket error is always followed by its close, so no server can cause a lone
         // transport error: the driver plays the connection actor's part and sends the event.
         transportError: () =>
@@ -92,12 +99,12 @@ export function emulatorDriver(fixture: EmulatorFixture): Driver {
             generation: session.actor.getSnapshot().context.generation,
             error: new TransportError('TRANSPORT_ERROR', 'socket hiccup'),
           }),
-        close: (retryable, on) => oneConnection(on).close(...closeOf(retryable)),
-        toolCall: (ids, on) => {
-          oneConnection(on).sendToolCall(ids.map((id) => ({ id, name: TOOL_NAME, args: {} })));
+        close: (n, retryable) => live(n).close(...closeOf(retryable)),
+        toolCall: (n, calls) => {
+          live(n).sendToolCall(calls.map(({ id, name, args }) => ({ id, name, args: args as Record<string, unknown> })));
         },
-        cancel: (ids, on) => {
-          oneConnection(on).cancelToolCalls(ids);
+        cancel: (n, ids) => {
+          live(n).cancelToolCalls(ids);
         },
         pending: () => (open?.pendingToolCallIds ?? []).map((id) => ({ id, connection: FIRST })),
         openConnections: () => undefined,
@@ -135,15 +142,26 @@ function fromEmulator(message: EmulatorConnection['frames'][number]['message']):
     if (kinds.length === 1) return { realtimeInput: kinds[0] as string, connection: FIRST };
   }
   const responses = message?.toolResponse?.functionResponses;
-  if (responses) return { toolResponse: responses.map(({ id, response }) => ({ id, response })), connection: FIRST };
+  if (responses) {
+    return {
+      toolResponse: responses.map(({ id, response, scheduling }) => ({ id, response, ...(scheduling ? { scheduling } : {}) })),
+      connection: FIRST,
+    };
+  }
+  if (message?.clientContent?.turns) return contentFrame(message.clientContent.turns, FIRST);
+  if (message?.contextUpdate) return { contextUpdate: true, connection: FIRST };
   return { unexpected: message };
 }
 
-/** Starts the emulator of a suite: strict (no grace window), so a gate violation is a sure 1008. */
-export async function startFixture(): Promise<EmulatorFixture> {
+/**
+ * Starts the emulator of a variant: strict (no grace window), so a gate violation is a sure 1008,
+ * playing the variant's model (whether input cancels a blocking call).
+ */
+export async function startFixture(settings: SpecSettings): Promise<EmulatorFixture> {
   const arrivals: EmulatorFixture['arrivals'] = new Map();
   const emulator = await startLiveEmulator({
     graceMs: 0,
+    ...(settings.interrupt ? { modelProfile: { inputDuringBlockingCall: 'cancelsCall' } } : {}),
     onConnection: (connection) => {
       const key = new URL(connection.path, 'http://emulator').searchParams.get('key') ?? '';
       arrivals.get(key)?.(connection);

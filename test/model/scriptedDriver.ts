@@ -1,57 +1,63 @@
 /**
  * The scripted driver: a path's session over `createScriptedTransport({ open: 'manual' })`, a
  * synchronous server in-process that plays every connection the session opens, the old one a
- * goAway left included.
+ * goAway left included, and, for a variant on a model whose input cancels a blocking call, plays
+ * that model (with or without a `toolCallCancellation`).
  */
 import { createLiveSession } from '../../src/index.js';
 import { createScriptedTransport, type ScriptedConnection } from '../../src/testing/index.js';
-import { closeOf, createDriver, SESSION_OPTIONS, TOOL_NAME, type Driver, type WireFrame } from './drivers.js';
-import type { Conn } from './spec.machine.js';
+import { closeOf, createDriver, DEADLINE_MS, sessionOptionsOf, within, type Driver, type ModelSays } from './drivers.js';
+import type { Variant } from './spec.variants.js';
+import { contentFrame, type WireFrame } from './wire.js';
+
+/** What each `server.content` of the spec is, as the server sends it. */
+const CONTENT: Record<ModelSays, unknown> = {
+  speaks: { serverContent: { modelTurn: { parts: [{ inlineData: { data: 'AAAA', mimeType: 'audio/pcm;rate=24000' } }] } } },
+  turnComplete: { serverContent: { turnComplete: true } },
+  waitingForInput: { serverContent: { waitingForInput: true } },
+  idle: { serverContent: { interactionStatus: 'IDLE' } },
+};
 
 /** A path's session over a scripted transport. */
-export function scriptedDriver(): Driver {
-  const transport = createScriptedTransport({ open: 'manual' });
+export function scriptedDriver(variant: Variant): Driver {
+  const { settings } = variant;
+  const transport = createScriptedTransport({
+    open: 'manual',
+    ...(settings.interrupt ? { inputDuringBlockingCall: 'cancelsCall' as const, silentCancel: variant.silentCancel === true } : {}),
+  });
   return createDriver(
     'scripted',
-    (tap, tools) => createLiveSession({ transport, tools, ...SESSION_OPTIONS, inspect: (event) => tap.inspect(event) }),
+    (tap, tools) => createLiveSession({ transport, tools, ...sessionOptionsOf(settings), inspect: (event) => tap.inspect(event) }),
     () => {
-      // The newest connection: after a reconnect, the one the session opened last.
-      const newest = (): ScriptedConnection => {
-        const found = transport.connections.at(-1);
-        if (!found) throw new Error('no connection was opened');
+      let claimed = 0;
+      const connection = (n: number): ScriptedConnection => {
+        const found = transport.connections[n];
+        if (!found) throw new Error(`the server has no connection ${n}`);
         return found;
       };
-      // The one a goAway left: the newest still open but for the newest of all.
-      const old = (): ScriptedConnection => {
-        const found = transport.connections
-          .slice(0, -1)
-          .reverse()
-          .find((connection) => connection.closedWith === undefined);
-        if (!found) throw new Error('no old connection is open');
-        return found;
-      };
-      const connection = (on: Conn) => (on === 'old' ? old() : newest());
       const frames = (): WireFrame[] => transport.frames.map(({ frame, connection: index }) => fromScripted(frame, index));
+      const reach = async (n: number) => {
+        // The transport hands out its connections in order; a new one may wait for the old socket to close.
+        for (; claimed <= n; claimed += 1) await within(transport.nextConnection(), DEADLINE_MS, `connection ${n}`);
+      };
       return {
-        connecting: () => undefined,
-        accept: async () => newest().accept(),
-        acceptReconnect: () => newest().accept(),
-        refuse: (retryable) => newest().serverClose(...closeOf(retryable)),
-        content: () =>
-          newest().send({
-            serverContent: {
-              modelTurn: { parts: [{ inlineData: { data: 'AAAA', mimeType: 'audio/pcm;rate=24000' } }] },
-            },
-          }),
-        usage: () => newest().send({ usageMetadata: { totalTokenCount: 10 } }),
-        goAway: () => newest().goAway('50s'),
-        resumptionUpdate: () => newest().send({ sessionResumptionUpdate: { newHandle: 'h1', resumable: true } }),
-        malformed: () => newest().send({ sessionResumptionUpdate: { newHandle: 5 } }),
-        setupCompleteAgain: () => newest().setupComplete(),
-        transportError: () => newest().error(new Error('socket hiccup')),
-        close: (retryable, on) => connection(on).serverClose(...closeOf(retryable)),
-        toolCall: (ids, on) => connection(on).toolCall(ids.map((id) => ({ id, name: TOOL_NAME, args: {} }))),
-        cancel: (ids, on) => connection(on).cancel([...ids]),
+        reach,
+        accept: async (n) => {
+          await reach(n);
+          connection(n).accept();
+        },
+        refuse: (n, retryable) => connection(n).serverClose(...closeOf(retryable)),
+        content: (n, model) => connection(n).send(CONTENT[model]),
+        usage: (n) => connection(n).send({ usageMetadata: { totalTokenCount: 10 } }),
+        goAway: (n) => connection(n).goAway('50s'),
+        resumptionUpdate: (n, resumable) =>
+          connection(n).send({ sessionResumptionUpdate: resumable ? { newHandle: `h${n}`, resumable: true } : { resumable: false } }),
+        malformed: (n) => connection(n).send({ sessionResumptionUpdate: { newHandle: 5 } }),
+        setupCompleteAgain: (n) => connection(n).setupComplete(),
+        transportError: (n) => connection(n).error(new Error('socket hiccup')),
+        close: (n, retryable) => connection(n).serverClose(...closeOf(retryable)),
+        toolCall: (n, calls) => connection(n).toolCall(calls),
+        cancel: (n, ids) => connection(n).cancel([...ids]),
         pending: () =>
           transport.connections
             .filter((c) => c.closedWith === undefined)
@@ -81,7 +87,17 @@ export function scriptedDriver(): Driver {
 }
 
 function fromScripted(frame: ScriptedConnection['frames'][number]['frame'], connection: number): WireFrame {
-  if (frame.type === 'realtimeInput') return { realtimeInput: frame.input.kind, connection };
-  if (frame.type !== 'toolResponse') throw new Error(`the spec has no ${frame.type}`);
-  return { toolResponse: frame.responses.map(({ id, response }) => ({ id, response })), connection };
+  switch (frame.type) {
+    case 'realtimeInput':
+      return { realtimeInput: frame.input.kind, connection };
+    case 'toolResponse':
+      return {
+        toolResponse: frame.responses.map(({ id, response, scheduling }) => ({ id, response, ...(scheduling ? { scheduling } : {}) })),
+        connection,
+      };
+    case 'clientContent':
+      return contentFrame(frame.turns, connection);
+    case 'contextUpdate':
+      return { contextUpdate: true, connection };
+  }
 }

@@ -1,51 +1,45 @@
 /**
  * The specification of the session, as a pure statechart for `createTestModel`: the same states
  * and transitions as `src/machines/session.machine.ts`, with none of its doing. It has no invokes,
- * no delays and no child actors (the test model refuses them): the real chart's delay is an
- * explicit event here (`timer.reconnectBackoff`, `timer.connectionStable`), which `mirror.ts`
- * matches with the real `after` transition, and so is the event the real chart raises itself
+ * no delays and no child actors (the test model refuses them): the real chart's delays are
+ * explicit events here (`timer.reconnectBackoff`, `timer.connectionStable`), which `mirror.ts`
+ * matches with the real `after` transitions, and so is the event the real chart raises itself
  * before a goAway's deadline (`goAway.due`). Its context is only what decides the next state and
  * what must reach the wire, small and finite so that every (state, event) pair can be walked:
  *
+ * - the settings of the session (`SpecSettings`): whether the old socket closes before a resume,
+ *   'gate' or 'interrupt' on a model whose input cancels a blocking call, a BLOCKING or
+ *   NON_BLOCKING tool, whether the model reports its interaction status. Each set is a variant
+ *   of its own (`spec.variants.ts`);
  * - two connections at most, named by role: the `current` one, and an `old` one a goAway left,
- *   still open while calls made on it wait for their answer (and until the session stops it);
- *   every server event says which one it comes from (`on`, `current` when left out);
+ *   still open while calls made on it wait for their answer (only where the old socket is not
+ *   closed first); every server event says which one it comes from;
  * - three call ids: `a` comes alone, `b` and `c` together (parallel calls of one toolCall); for
- *   each pending call its connection and whether its tool has settled (its answer waits for the
- *   rest of its batch); and the tools of calls a lost connection took with it, still running
- *   (their results are discarded);
- * - the activity bracket: open or not on the current connection, and the signals held back while
- *   gated (at most end, start, end);
- * - whether a goAway was announced and whether its `goAway.due` is still to come, whether the
- *   newest resumption handle is fresh (issued after the last toolResponse on the current
- *   connection), and the failed reconnect attempts, bounded by {@link MAX_ATTEMPTS} (the paths'
- *   sessions are made with `reconnect: { maxAttempts: MAX_ATTEMPTS }`);
- * - input between connections is dropped (the paths' sessions use `inputWhileReconnecting:
- *   'drop'`; buffering is left to the fuzz suites, whose sessions keep the default buffer).
+ *   each pending call its connection and whether its answer is known; the orphans (calls whose
+ *   connection went before their answer could go out there), whose outcome reaches the
+ *   conversation on the next connection that streams; the ids whose outcome did, which a call
+ *   made again gets at once;
+ * - the activity bracket, the signals held back while gated, the conversation content held;
+ * - the model's activity (idle or not), the goAway and its `goAway.due`, the resumption handle
+ *   (held, fresh, resumable, resumed with), the last close, and a fresh session to seed;
+ * - the failed reconnect attempts, bounded by {@link MAX_ATTEMPTS}; input between connections is
+ *   dropped (the paths' sessions use `inputWhileReconnecting: 'drop'`; buffering is left to the
+ *   fuzz suites).
+ *
+ * Every action appends what it sends to a frame log (`spec.context.ts`), so the wire a path must
+ * see comes from the same transitions as its states.
  *
  * `mirror.test.ts` checks that this chart and the real one have the same states and the same
  * (state, event) transitions; `paths.test.ts` runs every path of it (`spec.walk.ts` says which
- * events can happen where, and what each step puts on the wire) against the real session.
+ * events can happen where) against the real session.
  */
-import { assign, setup, type SnapshotFrom } from 'xstate';
-import {
-  bracketOpenAfter,
-  initialSpecContext,
-  INPUT_TYPES,
-  MAX_ATTEMPTS,
-  sourceOf,
-  type Conn,
-  type InputType,
-  type Signal,
-  type SpecCall,
-  type SpecContext,
-  type SpecEvent,
-} from './spec.types.js';
+import type { SnapshotFrom } from 'xstate';
+import { specActions, specGuards, specSetup } from './spec.actions.js';
+import { initialSpecState } from './spec.context.js';
+import { DEFAULT_SETTINGS, INPUT_TYPES, type InputType } from './spec.types.js';
 
 export * from './spec.types.js';
-
-type Ev<T extends SpecEvent['type']> = Extract<SpecEvent, { type: T }>;
-type Args = { context: SpecContext; event: SpecEvent };
+export { serializeSpec, type LoggedFrame, type SpecState } from './spec.context.js';
 
 // Self-loops carry a named action, as in the real machine: a transition with neither target nor
 // action is inert, and the test model would not walk it.
@@ -64,152 +58,49 @@ const fromOpen = <const A extends string | readonly string[]>(actions: A) => [{ 
 /** An event's actions if it comes from the current connection; otherwise ignored. */
 const fromCurrent = <const A extends string | readonly string[]>(actions: A) => [{ guard: 'fromCurrent', actions }, ignore] as const;
 
-/** A close the current connection's to retry or to end the session on; an old one only goes. */
-function closeOf<const T extends string>(retryTarget: T) {
+/**
+ * A close: the current connection's, retried (a resume that loops starts a fresh session) or the
+ * end of the session; an old one's only takes its calls with it. `before` runs first on a retry.
+ */
+function closeOf<const T extends string, const B extends readonly string[]>(retryTarget: T, before: B) {
   return [
-    { guard: 'canReconnect', target: retryTarget, actions: ['loseCurrent', 'recordConnectionLoss'] },
+    { guard: 'isResumeLoop', target: retryTarget, actions: [...before, 'loseCurrent', 'startFreshSession', 'recordConnectionLoss'] },
+    { guard: 'canReconnect', target: retryTarget, actions: [...before, 'loseCurrent', 'recordConnectionLoss'] },
     { guard: 'fromCurrent', target: '#session.closed' },
     { actions: ['loseOld', 'stopIdleConnections'] },
   ] as const;
 }
 
-/** {@link closeOf} while gated: the signals held back are given up on the way out. */
-function gatedCloseOf<const T extends string>(retryTarget: T) {
+/** A tool result: an awaited call's answer, an orphan's outcome (`then` too), or nobody's. */
+function resultOf<const A extends readonly string[]>(then: A) {
   return [
-    { guard: 'canReconnect', target: retryTarget, actions: ['giveUpDeferred', 'loseCurrent', 'recordConnectionLoss'] },
-    { guard: 'fromCurrent', target: '#session.closed' },
-    { actions: ['loseOld', 'stopIdleConnections'] },
+    { guard: 'awaitedResult', actions: ['recordAnswer', 'stopIdleConnections'] },
+    { guard: 'orphanResult', actions: ['settleOrphan', ...then] },
+    { actions: 'discardResult' },
   ] as const;
 }
 
-/** The calls of a connection that is gone: their tools run on, their results are discarded. */
-function lose(context: SpecContext, on: Conn): Partial<SpecContext> {
-  const gone = context.pending.filter((call) => call.on === on);
-  return {
-    pending: context.pending.filter((call) => call.on !== on),
-    // A set: kept sorted, so that the order calls were lost in makes no state of its own.
-    orphans: [...context.orphans, ...gone.filter((call) => !call.settled).map((call) => call.id)].sort(),
-  };
-}
-
-/** The context once answers are recorded or calls cancelled: an answer on the current connection makes the handle stale. */
-function afterAnswers(context: SpecContext, pending: SpecCall[]): Partial<SpecContext> {
-  const open = new Set(pending.filter((call) => !call.settled).map((call) => call.batch));
-  const left = pending.filter((call) => open.has(call.batch));
-  const answeredHere = pending.some((call) => call.settled && call.on === 'current' && !left.includes(call));
-  return { pending: left, handleFresh: answeredHere ? false : context.handleFresh };
-}
+/** Input while gated: under 'interrupt' it cancels the blocking calls and goes round again; otherwise `held`. */
+const gated = <const H extends readonly unknown[]>(...held: H) => [{ guard: 'interrupts', actions: 'cancelBlockingCallsImplicitly' }, ...held] as const;
 
 /**
  * The spec machine. Its ids are the real machine's (`session.streaming`, …) so that the two
- * definitions can be compared node by node.
+ * definitions can be compared node by node. Its input is the variant's settings.
  */
-export const specMachine = setup({
-  types: { context: {} as SpecContext, events: {} as SpecEvent },
-  guards: {
-    fromCurrent: ({ event }: Args) => sourceOf(event) === 'current',
-    fromOpen: ({ context, event }: Args) => (sourceOf(event) === 'old' ? context.old : context.live),
-    activityOpen: ({ context }) => context.activityOpen,
-    canDeferActivityStart: ({ context }) => !bracketOpenAfter(context.activityOpen, context.deferred),
-    canDeferActivityEnd: ({ context }) => bracketOpenAfter(context.activityOpen, context.deferred),
-    blockingCallsPending: ({ context }) => context.pending.length > 0,
-    noBlockingCallsPending: ({ context }) => context.pending.length === 0,
-    goAwayAnnounced: ({ context }) => context.goAway,
-    goAwayAndNothingBlocks: ({ context }) => context.goAway && context.pending.length === 0,
-    handleFresh: ({ context }) => context.handleFresh,
-    hasFailedAttempts: ({ context }) => context.attempts > 0,
-    canReconnect: ({ context, event }: Args) =>
-      event.type === 'transport.closed' && sourceOf(event) === 'current' && event.retryable && context.attempts < MAX_ATTEMPTS,
-    /** A result for a pending call whose tool has not settled yet. */
-    awaitedResult: ({ context, event }: Args) =>
-      event.type === 'tool.result' && context.pending.some((call) => call.id === event.id && !call.settled),
-  },
-  actions: {
-    /** The input goes on the wire (see `wireOf`). */
-    forward: () => undefined,
-    /** The input is dropped and counted. */
-    drop: () => undefined,
-    /** The application hears of it (an emitted event); nothing changes. */
-    notify: () => undefined,
-    /** Nothing to do, but handled, so that nothing is silently unhandled. */
-    ignore: () => undefined,
-    openActivity: assign({ activityOpen: true }),
-    closeActivity: assign({ activityOpen: false }),
-    /** Holds a signal back; a press after a held release that followed a held press takes the release back. */
-    deferActivity: assign(({ context, event }) => {
-      const signal: Signal = event.type === 'input.activityStart' ? 'activityStart' : 'activityEnd';
-      const { deferred } = context;
-      const retaken = signal === 'activityStart' && deferred.at(-1) === 'activityEnd' && deferred.at(-2) === 'activityStart';
-      return { deferred: retaken ? deferred.slice(0, -1) : [...deferred, signal] };
-    }),
-    sendDeferredActivity: assign(({ context }) => ({
-      activityOpen: bracketOpenAfter(context.activityOpen, context.deferred),
-      deferred: [],
-    })),
-    /** Signals held back for a connection the session leaves are given up (counted dropped). */
-    giveUpDeferred: assign({ deferred: [] }),
-    /** Takes the calls of a toolCall from an open connection (an id still pending is not taken twice). */
-    acceptToolCall: assign({
-      pending: ({ context, event }) => {
-        const { ids } = event as Ev<'server.toolCall'>;
-        const on = sourceOf(event);
-        const fresh = ids.filter((id) => !context.pending.some((call) => call.id === id));
-        return [...context.pending, ...fresh.map((id) => ({ id, batch: ids.join(','), on, settled: false }))];
-      },
-    }),
-    /** A toolCall from a connection already gone: reported lost (the paths never send one). */
-    reportLostToolCall: () => undefined,
-    /** Settles a call, then forgets every batch that has wholly settled (its toolResponse went out). */
-    recordAnswer: assign(({ context, event }) => {
-      const { id } = event as Ev<'tool.result'>;
-      return afterAnswers(context, context.pending.map((call) => (call.id === id ? { ...call, settled: true } : call)));
-    }),
-    cancelCalls: assign(({ context, event }) => {
-      const { ids } = event as Ev<'server.toolCallCancellation'>;
-      const on = sourceOf(event);
-      return afterAnswers(context, context.pending.filter((call) => call.on !== on || !ids.includes(call.id)));
-    }),
-    /** A result nobody waits for: an abandoned call's tool is done. */
-    discardResult: assign({
-      orphans: ({ context, event }) => context.orphans.filter((id) => id !== (event as Ev<'tool.result'>).id),
-    }),
-    /** The old connection is stopped once no call waits on it. */
-    stopIdleConnections: assign(({ context }) => ({
-      old: context.old && context.pending.some((call) => call.on === 'old'),
-    })),
-    recordGoAway: assign({ goAway: true, goAwayDue: true }),
-    goAwayDueCame: assign({ goAwayDue: false }),
-    storeResumptionHandle: assign({ handleFresh: true }),
-    /** The current connection is gone, and the calls made on it with it. */
-    loseCurrent: assign(({ context }) => ({ ...lose(context, 'current'), live: false })),
-    /** The old connection is gone, and the calls made on it with it. */
-    loseOld: assign(({ context }) => ({ ...lose(context, 'old'), old: false })),
-    recordConnectionLoss: assign(({ context }) => ({ attempts: context.attempts + 1, goAway: false, goAwayDue: false })),
-    /** A new connection, with no activity open on it; the one a goAway leaves, if open, becomes the old one. */
-    startConnection: assign(({ context }) => ({
-      live: true,
-      old: context.old || context.live,
-      activityOpen: false,
-      pending: context.pending.map((call) => ({ ...call, on: 'old' as const })),
-    })),
-    recordReconnected: assign({ goAway: false, goAwayDue: false }),
-    forgiveReconnectAttempts: assign({ attempts: 0 }),
-    /** Closed is final: nothing of the session's state matters any more. */
-    forget: assign(initialSpecContext),
-  },
-}).createMachine({
+export const specMachine = specSetup.extend({ guards: specGuards, actions: specActions }).createMachine({
   id: 'session',
-  context: initialSpecContext,
+  context: ({ input }) => initialSpecState(input ?? DEFAULT_SETTINGS),
   initial: 'idle',
   on: {
     CLOSE: '.closed',
+    'session.takenOver': '.closed',
     'mic.attach': notify,
     'mic.detach': notify,
     'mic.ended': notify,
     'server.toolCall': [{ guard: 'fromOpen', actions: 'acceptToolCall' }, { actions: 'reportLostToolCall' }],
     'server.toolCallCancellation': fromOpen(['cancelCalls', 'stopIdleConnections']),
-    'tool.result': [{ guard: 'awaitedResult', actions: ['recordAnswer', 'stopIdleConnections'] }, { actions: 'discardResult' }],
-    'server.content': fromOpen('notify'),
+    'tool.result': resultOf([]),
+    'server.content': fromOpen('trackModelActivity'),
     'server.usage': fromOpen('notify'),
     'server.goAway': fromCurrent('recordGoAway'),
     'server.resumptionUpdate': fromCurrent('storeResumptionHandle'),
@@ -223,51 +114,39 @@ export const specMachine = setup({
     'buffer.replay': ignore,
     'buffer.evicted': ignore,
     'xstate.error.actor.*': notify,
+    'tools.update': { actions: 'updateTools' },
     ...onEveryInput(drop),
+    'input.clientContent': { actions: 'holdContent' },
+    'activity.preRoll': notify,
+    'activity.speech': notify,
+    'activity.error': notify,
   },
   states: {
     idle: {
       initial: 'disconnected',
       states: {
-        disconnected: { on: { CONNECT: 'connecting' } },
+        disconnected: { on: { CONNECT: 'connecting', 'session.restore': notify } },
         connecting: {
           entry: 'startConnection',
           on: {
-            'server.setupComplete': { guard: 'fromCurrent', target: '#session.streaming' },
-            'transport.closed': closeOf('reconnecting.backoff'),
+            'server.setupComplete': { guard: 'fromCurrent', target: '#session.streaming', actions: 'recordConnected' },
+            'transport.closed': closeOf('reconnecting.backoff', []),
           },
         },
         reconnecting: {
           initial: 'backoff',
           on: onEveryInput(drop),
           states: {
-            awaitingFreshHandle: {
-              always: [
-                { guard: 'blockingCallsPending', target: '#session.awaitingToolResponse' },
-                { guard: 'handleFresh', target: 'opening' },
-              ],
-              on: {
-                'server.resumptionUpdate': [
-                  { guard: 'fromCurrent', target: 'opening', actions: 'storeResumptionHandle' },
-                  ignore,
-                ],
-                'goAway.due': { target: 'opening', actions: 'goAwayDueCame' },
-                'transport.closed': [
-                  { guard: 'fromCurrent', target: 'opening', actions: 'loseCurrent' },
-                  { actions: ['loseOld', 'stopIdleConnections'] },
-                ],
-              },
-            },
             backoff: { on: { 'timer.reconnectBackoff': 'opening' } },
             opening: {
-              entry: 'startConnection',
+              entry: ['leaveCurrentConnection', 'startConnection'],
               on: {
                 'server.setupComplete': {
                   guard: 'fromCurrent',
                   target: '#session.streaming',
                   actions: ['stopIdleConnections', 'recordReconnected'],
                 },
-                'transport.closed': closeOf('backoff'),
+                'transport.closed': closeOf('backoff', []),
               },
             },
           },
@@ -275,37 +154,38 @@ export const specMachine = setup({
       },
     },
     streaming: {
+      entry: 'enterStreaming',
       always: [
         { guard: 'blockingCallsPending', target: 'awaitingToolResponse' },
-        { guard: 'goAwayAnnounced', target: 'idle.reconnecting.awaitingFreshHandle' },
+        { guard: 'goAwayAtTurnBoundary', target: 'idle.reconnecting.opening', actions: 'dropReraise' },
+        // The input that cancelled the blocking calls, once the gate is open (no target: a step of its own in the real chart).
+        { guard: 'hasReraise', actions: 'applyReraise' },
       ],
       on: {
         'input.audio': forward,
         'input.video': forward,
         'input.text': forward,
         'input.audioStreamEnd': forward,
-        'input.activityStart': [
-          { guard: 'activityOpen', actions: 'drop' },
-          { actions: ['forward', 'openActivity'] },
-        ],
-        'input.activityEnd': [{ guard: 'activityOpen', actions: ['forward', 'closeActivity'] }, drop],
+        'input.activityStart': [{ guard: 'activityOpen', actions: 'drop' }, forward],
+        'input.activityEnd': [{ guard: 'activityOpen', actions: 'forward' }, drop],
+        'input.clientContent': forward,
         'buffer.replay': ignore,
-        'transport.closed': closeOf('idle.reconnecting.backoff'),
+        'tool.result': resultOf(['deliverOrphanedResults']),
+        'goAway.due': { target: '#session.idle.reconnecting.opening', actions: 'goAwayDueCame' },
+        'transport.closed': closeOf('idle.reconnecting.backoff', []),
         'timer.connectionStable': { guard: 'hasFailedAttempts', actions: 'forgiveReconnectAttempts' },
       },
     },
     awaitingToolResponse: {
-      always: [
-        { guard: 'goAwayAndNothingBlocks', target: 'idle.reconnecting.awaitingFreshHandle', actions: 'giveUpDeferred' },
-        { guard: 'noBlockingCallsPending', target: 'streaming', actions: 'sendDeferredActivity' },
-      ],
+      always: { guard: 'noBlockingCallsPending', target: 'streaming', actions: 'sendDeferredActivity' },
       on: {
-        ...onEveryInput(drop),
-        'input.activityStart': [{ guard: 'canDeferActivityStart', actions: 'deferActivity' }, drop],
-        'input.activityEnd': [{ guard: 'canDeferActivityEnd', actions: 'deferActivity' }, drop],
-        // The goAway's time is nearly up with calls still pending: they stay on the old connection.
+        ...onEveryInput(gated(drop)),
+        'input.activityStart': gated({ guard: 'canDeferActivityStart', actions: 'deferActivity' }, drop),
+        'input.activityEnd': gated({ guard: 'canDeferActivityEnd', actions: 'deferActivity' }, drop),
+        'input.clientContent': gated({ actions: 'holdContent' }),
+        // The goAway's time is nearly up with a call still running: move on; it is orphaned, or answered on the old connection.
         'goAway.due': { target: '#session.idle.reconnecting.opening', actions: ['giveUpDeferred', 'goAwayDueCame'] },
-        'transport.closed': gatedCloseOf('idle.reconnecting.backoff'),
+        'transport.closed': closeOf('idle.reconnecting.backoff', ['giveUpDeferred']),
       },
     },
     closed: { type: 'final', entry: 'forget' },
@@ -330,7 +210,6 @@ export function leafOf(snapshot: SpecSnapshot): string {
 export const LEAVES = [
   'idle.disconnected',
   'idle.connecting',
-  'idle.reconnecting.awaitingFreshHandle',
   'idle.reconnecting.backoff',
   'idle.reconnecting.opening',
   'streaming',

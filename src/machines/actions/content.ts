@@ -4,6 +4,7 @@
  * what the model says about itself: whether it is idle, waiting for the user, or still working.
  */
 import { assertEvent } from 'xstate';
+import { hasBlockingPending } from '../guards.js';
 import { baseSetup, connectionId } from '../setup.js';
 import type { ConnectionCommand } from '../types.js';
 
@@ -19,7 +20,8 @@ export const contentActions = {
       turns: event.turns,
       turnComplete: event.turnComplete,
     } satisfies ConnectionCommand);
-    enqueue.assign({ counters: { ...context.counters, contentSent: context.counters.contentSent + 1 } });
+    // A handle issued before this content would resume a session that never saw it.
+    enqueue.assign({ handleIsFresh: false, counters: { ...context.counters, contentSent: context.counters.contentSent + 1 } });
   }),
 
   /** Content that cannot go out now waits, in order, bounded. */
@@ -33,14 +35,19 @@ export const contentActions = {
     };
   }),
 
-  /** Streaming again: the held content goes out, in order. */
+  /**
+   * Streaming again: the held content goes out, in order. Not while a blocking call is pending
+   * (one taken before setup completed): the gate closes again at once, and it goes out when the
+   * gate reopens.
+   */
   sendHeldContent: baseSetup.enqueueActions(({ context, enqueue }) => {
-    if (context.heldContent.length === 0) return;
+    if (context.heldContent.length === 0 || hasBlockingPending(context)) return;
     for (const content of context.heldContent) {
       enqueue.sendTo(connectionId(context.generation), { type: 'send.clientContent', ...content } satisfies ConnectionCommand);
     }
     enqueue.assign({
       heldContent: [],
+      handleIsFresh: false,
       counters: { ...context.counters, contentSent: context.counters.contentSent + context.heldContent.length },
     });
   }),
@@ -53,17 +60,17 @@ export const contentActions = {
   ),
 
   /**
-   * New tools, in order with the input: which run NON_BLOCKING changes now, and the open connection
-   * hears of them (`contextUpdate.tools`); a new connection declares them in its setup.
+   * New tools, in order with the input: which run NON_BLOCKING changes now, and every open
+   * connection hears of them (`contextUpdate.tools`): the current one, and one a goAway left,
+   * where calls are still taken and answered, so that each server and the session agree on how a
+   * call is answered. A new connection declares them in its setup.
    */
   updateTools: baseSetup.enqueueActions(({ context, event, enqueue }) => {
     assertEvent(event, 'tools.update');
     enqueue.assign({ settings: { ...context.settings, nonBlockingTools: event.nonBlockingTools } });
-    if (!context.openConnections.includes(context.generation)) return;
-    enqueue.sendTo(connectionId(context.generation), {
-      type: 'send.contextUpdate',
-      update: { tools: event.declarations },
-    } satisfies ConnectionCommand);
+    for (const generation of context.openConnections) {
+      enqueue.sendTo(connectionId(generation), { type: 'send.contextUpdate', update: { tools: event.declarations } } satisfies ConnectionCommand);
+    }
   }),
 
   /**

@@ -7,6 +7,7 @@
  */
 import { assertEvent } from 'xstate';
 import { callOutcomeText, moved, outcomeText, patched, pruned } from '../ledger/entries.js';
+import { hasBlockingPending } from '../guards.js';
 import { baseSetup, connectionId } from '../setup.js';
 import type { ConnectionCommand, PendingCall } from '../types.js';
 import { toFunctionResponse } from '../wire.js';
@@ -73,7 +74,8 @@ export const ledgerActions = {
     const pending = { ...context.pending };
     const repeats = Object.values(pending).filter((call) => call.sameAs === event.key && call.answer === undefined);
     for (const repeat of repeats) {
-      pending[repeat.key] = { ...repeat, answer: toFunctionResponse({ call: callOf(repeat), outcome: event.outcome, scheduling: undefined }) };
+      const scheduling = repeat.blocking ? undefined : (event.scheduling ?? 'WHEN_IDLE');
+      pending[repeat.key] = { ...repeat, answer: toFunctionResponse({ call: callOf(repeat), outcome: event.outcome, scheduling }) };
       ledger = patched(ledger, [repeat.key], { outcome: event.outcome });
     }
     const counters = { ...context.counters, toolResults: context.counters.toolResults + 1 };
@@ -98,7 +100,8 @@ export const ledgerActions = {
    */
   deliverOrphanedResults: baseSetup.enqueueActions(({ context, enqueue }) => {
     const ready = Object.values(context.ledger).filter((entry) => entry.state === 'orphaned' && entry.outcome !== undefined);
-    if (ready.length === 0 || context.settings.orphanedResults === 'discard') return;
+    // Not while a blocking call is pending (the gate closes again at once): when it reopens.
+    if (ready.length === 0 || context.settings.orphanedResults === 'discard' || hasBlockingPending(context)) return;
     enqueue.sendTo(connectionId(context.generation), {
       type: 'send.clientContent',
       turns: ready.map((entry) => ({ role: 'user', parts: [{ text: outcomeText(entry) }] })),
@@ -108,6 +111,7 @@ export const ledgerActions = {
       if (entry.outcome) enqueue.emit({ type: 'toolResultDelivered', call: callOf(entry), outcome: entry.outcome, via: 'context' });
     }
     enqueue.assign({
+      handleIsFresh: false,
       ledger: moved(context.ledger, ready.map((entry) => entry.key), 'deliveredAsContext', context.clock.now()),
       transcript: ready.reduce((transcript, entry) => noted(transcript, callOutcomeText(entry)), context.transcript),
       counters: {

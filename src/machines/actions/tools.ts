@@ -162,7 +162,8 @@ export const toolActions = {
     let ledger = context.ledger;
     for (const repeat of Object.values(pending)) {
       if (repeat.sameAs !== event.key || repeat.answer !== undefined) continue;
-      pending[repeat.key] = { ...repeat, answer: toFunctionResponse({ call: callOf(repeat), outcome: event.outcome, scheduling: undefined }) };
+      const scheduling = repeat.blocking ? undefined : (event.scheduling ?? 'WHEN_IDLE');
+      pending[repeat.key] = { ...repeat, answer: toFunctionResponse({ call: callOf(repeat), outcome: event.outcome, scheduling }) };
       ledger = patched(ledger, [repeat.key], { outcome: event.outcome });
     }
     enqueue.assign({
@@ -263,7 +264,9 @@ export const toolActions = {
   /**
    * `whileBlockingCall: 'interrupt'`: the user's input cancels the pending blocking calls, as a 3.8
    * server does on its side (with or without a `toolCallCancellation`). Their tools are aborted, and
-   * no answer is ever sent for them; one that comes later from the server changes nothing.
+   * no answer is ever sent for them; one that comes later from the server changes nothing. The
+   * input opens a turn the model will answer: no turn boundary until it has (so the session does
+   * not leave, after a goAway, before the input has gone out).
    */
   cancelBlockingCallsImplicitly: baseSetup.enqueueActions(({ context, enqueue }) => {
     const cancelled = Object.values(context.pending).filter((call) => call.blocking);
@@ -273,6 +276,7 @@ export const toolActions = {
     for (const batch of stop) enqueue.stopChild(toolExecutorId(batch));
     enqueue.assign({
       pending,
+      modelIdle: false,
       ledger: moved(context.ledger, cancelled.map((call) => call.key), 'cancelled', context.clock.now()),
       counters: { ...context.counters, toolCancellations: context.counters.toolCancellations + cancelled.length },
     });

@@ -64,6 +64,7 @@ export const transcriptActions = {
     enqueue.emit({ type: 'sessionRestarted', reason: context.restartReason });
     enqueue.assign({
       restartReason: undefined,
+      handleIsFresh: turns.length > 0 ? false : context.handleIsFresh,
       counters: { ...context.counters, contentSent: context.counters.contentSent + (turns.length > 0 ? 1 : 0) },
     });
   }),

@@ -260,7 +260,7 @@ export interface SessionContext {
   transcript: TranscriptLine[];
   /** The newest resumable session handle the server gave. */
   resumptionHandle: string | undefined;
-  /** Whether the newest handle was issued after our last toolResponse (safe to resume with). */
+  /** Whether the newest handle was issued after our last toolResponse and conversation content (safe to resume with). */
   handleIsFresh: boolean;
   /** Set when the server announced the end of this connection: when it will close it (clock ms). */
   goAwayDeadline: number | undefined;
