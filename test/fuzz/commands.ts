@@ -9,7 +9,8 @@ import { BAD_INPUTS, BAD_MICS, type BadInput, type BadMic } from './inputs.js';
 import { flush } from './process.js';
 import { BEHAVIOURS, type Behaviour } from './tools.js';
 import { ALL_NOISE, CLOSES, type Noise, type Side } from './server.js';
-import { CONNECT_TIMEOUT_MS, INPUT_KINDS, type InputKind, type World } from './world.js';
+import type { World } from './world.js';
+import { CONNECT_TIMEOUT_MS, INPUT_KINDS, type InputKind } from './worldOptions.js';
 
 type WorldCommand = fc.AsyncCommand<World, World>;
 

@@ -12,7 +12,8 @@ import { fuzzParameters, fuzzTimeout } from './runs.js';
 import { BEHAVIOURS } from './tools.js';
 import { PROFILE_NAMES } from './profiles.js';
 import { ALL_NOISE, CLOSES, type Side } from './server.js';
-import { CONNECT_TIMEOUT_MS, INPUT_KINDS, LISTENED, REENTRANT_ACTS, REENTRANT_ON, World } from './world.js';
+import { World } from './world.js';
+import { CONNECT_TIMEOUT_MS, INPUT_KINDS, LISTENED, REENTRANT_ACTS, REENTRANT_ON } from './worldOptions.js';
 
 const SHARE = 0.4;
 

@@ -13,7 +13,8 @@ import { flush, watchProcessDuringSuite } from './process.js';
 import { fuzzParameters, fuzzTimeout } from './runs.js';
 import { CALL_MOVES } from '../../src/machines/ledger/lifecycle.js';
 import { PROFILE_NAMES } from './profiles.js';
-import { ledgerStatesSeen, LISTENED, REENTRANT_ACTS, REENTRANT_ON, toolCallsHeard, World } from './world.js';
+import { World } from './world.js';
+import { ledgerStatesSeen, LISTENED, REENTRANT_ACTS, REENTRANT_ON, toolCallsHeard } from './worldOptions.js';
 
 const SHARE = 0.6;
 /** Longer than the first reconnect's backoff, shorter than the tool timeout of that start. */

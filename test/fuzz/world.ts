@@ -8,11 +8,10 @@
  * every step (`checks.ts`); `finish()` lets everything settle and asserts what must hold once
  * nothing is left to happen.
  */
-import type { Scheduler } from 'fast-check';
 import { vi } from 'vitest';
 import type { InspectionEvent } from 'xstate';
-import { createLiveSession, defineTool, type LiveSession } from '../../src/index.js';
-import type { SessionContext, InputPolicy } from '../../src/machines/types.js';
+import { createLiveSession, type AnyTool, type LiveSession } from '../../src/index.js';
+import type { SessionContext } from '../../src/machines/types.js';
 import { createScriptedTransport, type ScriptedConnection, type ScriptedTransport } from '../../src/testing/index.js';
 import { type CallRecord } from './calls.js';
 import { checkClosedFinally, checkWorld, type WorldView } from './checks.js';
@@ -20,73 +19,22 @@ import { APP_FRAME, BAD_INPUTS, BAD_MICS, micFrame, MicMeter, type BadInput, typ
 import { appContentText, fail, Ledger } from './ledger.js';
 import { LedgerWatch } from './ledgerWatch.js';
 import { flush, processFailures } from './process.js';
-import { PROFILES, type FuzzProfile, type ProfileName } from './profiles.js';
+import { PROFILES, type FuzzProfile } from './profiles.js';
 import { PushSource } from './pushSource.js';
+import { listenToSession } from './worldListeners.js';
+import { worldTools } from './worldTools.js';
+import {
+  CONNECT_TIMEOUT_MS,
+  DEDUPE_WINDOW_MS,
+  ledgerStatesSeen,
+  RECONNECT,
+  RESUME_LOOP_WINDOW_MS,
+  toolCallsHeard,
+  type InputKind,
+  type WorldOptions,
+} from './worldOptions.js';
 import { ResumeWatch } from './resumes.js';
 import { FuzzServer } from './server.js';
-import { FAILURE, STRICT_TOOL, TOOL } from './tools.js';
-
-/** A realtime input the application can send. */
-export const INPUT_KINDS = ['audio', 'video', 'text', 'activityStart', 'activityEnd', 'audioStreamEnd'] as const;
-export type InputKind = (typeof INPUT_KINDS)[number];
-
-/** Emitted event types a throwing application listener may be subscribed to. */
-export const LISTENED = ['gate', 'toolCall', 'toolResult', 'inputDropped', 'audio', 'goAway', 'closed', 'toolCallsOrphaned', 'sessionRestarted'] as const;
-
-/** What a re-entrant application listener does from inside the session's event. */
-export const REENTRANT_ACTS = ['audio', 'activityStart', 'activityEnd', 'content', 'close'] as const;
-
-/**
- * The events a re-entrant listener may act on. Not `inputDropped`: an input sent from the drop
- * of an input is dropped again, forever (the application's loop, not the session's).
- */
-export const REENTRANT_ON = ['gate', 'toolCall', 'toolResult', 'audio', 'goAway', 'closed', 'reconnected'] as const;
-
-export interface WorldOptions {
-  scheduler: Scheduler;
-  /** The session's `toolTimeoutMs` (fake milliseconds). */
-  toolTimeoutMs: number;
-  /** The model the session and the server play (default: 2.5's rules). */
-  profile?: ProfileName | undefined;
-  /** The `work` tool's behaviour, stated in its declaration; the profile's default without. */
-  workBehavior?: 'BLOCKING' | 'NON_BLOCKING' | undefined;
-  /** What becomes of an orphaned call's outcome (default: it reaches the conversation). */
-  orphanedResults?: 'asContext' | 'discard' | undefined;
-  /** An application listener on this event type throws every time. */
-  throwingListener?: (typeof LISTENED)[number] | undefined;
-  /** An application listener that calls the session back from inside one of its events. */
-  reentrant?: { on: (typeof REENTRANT_ON)[number]; act: (typeof REENTRANT_ACTS)[number] } | undefined;
-  /** The session's `inputWhileGated` policy (default: drop). */
-  inputWhileGated?: InputPolicy | undefined;
-  /**
-   * `inspectFrames`: every frame is a machine event (the fast lane stays shut). Otherwise frames
-   * handed over at rest while streaming take the lane, and never become events.
-   */
-  everyFrame?: boolean | undefined;
-}
-
-/**
- * The session's reconnect settings (fake milliseconds): two attempts in a row, a backoff and a
- * stable time the clock commands reach. `Math.random` is pinned while a case runs, so the
- * backoff's jitter is the same on every replay.
- */
-export const RECONNECT = { maxAttempts: 2, baseDelayMs: 200, maxDelayMs: 1_000, stableAfterMs: 1_500 } as const;
-
-/** The session's `connectTimeoutMs` (fake milliseconds): short enough for the clock to reach. */
-export const CONNECT_TIMEOUT_MS = 2_000;
-
-/** How long a resumed connection that dies again is a loop, and how long a call made again is the same one (fake ms). */
-export const RESUME_LOOP_WINDOW_MS = 3_000;
-export const DEDUPE_WINDOW_MS = 5_000;
-
-/**
- * Where the session was when its machine got a toolCall, and from which connection (`current`,
- * or `old`: one it has left), across the cases of a suite: `state on connection`.
- */
-export const toolCallsHeard = new Set<string>();
-
-/** What the cases of a suite reached of the ledger: every state a call was seen in. */
-export const ledgerStatesSeen = new Set<string>();
 
 /**
  * One fuzz case: the session, its server, its tools, its mic and its clock, and the bookkeeping
@@ -124,7 +72,7 @@ export class World implements WorldView {
   private micSerial = 0;
   private connecting: Promise<void> | undefined;
   private readonly restoreRandom: () => void;
-  private readonly tools;
+  private readonly tools: (behavior: WorldOptions['workBehavior']) => AnyTool[];
 
   constructor(readonly options: WorldOptions) {
     // A failure of an earlier case has been reported with that case.
@@ -135,17 +83,7 @@ export class World implements WorldView {
     const profile: FuzzProfile = PROFILES[options.profile ?? 'closes1008'];
     this.ledger = new Ledger(options.toolTimeoutMs, profile.transport.inputDuringBlockingCall === 'cancelsCall', (call) => this.sourceOf(call));
     this.transport = createScriptedTransport({ open: 'manual', ...profile.transport });
-    this.tools = (behavior: WorldOptions['workBehavior']) => {
-      const runTool = (call: { callId: string | undefined; signal: AbortSignal }) => this.runTool(call);
-      return [
-        defineTool({ name: TOOL, ...(behavior ? { behavior } : {}), execute: (_args, context) => runTool(context) }),
-        defineTool({
-          name: STRICT_TOOL,
-          parameters: { type: 'object', properties: { n: { type: 'number' }, k: { type: 'number' } }, required: ['n'] },
-          execute: (_args, context) => runTool(context),
-        }),
-      ];
-    };
+    this.tools = (behavior: WorldOptions['workBehavior']) => worldTools(this, behavior);
     this.session = createLiveSession({
       transport: this.transport,
       toolTimeoutMs: options.toolTimeoutMs,
@@ -162,67 +100,7 @@ export class World implements WorldView {
       tools: this.tools(options.workBehavior),
     });
     this.server = new FuzzServer(this.transport, this.ledger, this.session, () => this.replayWire());
-    this.listen();
-  }
-
-  /** Runs world code called from inside the session, keeping what it finds wrong for `check()`. */
-  private guarded<A extends unknown[], R>(run: (...args: A) => R): (...args: A) => R | undefined {
-    return (...args) => {
-      try {
-        return run(...args);
-      } catch (error) {
-        this.inspectionFailure ??= error;
-        return undefined;
-      }
-    };
-  }
-
-  private listen(): void {
-    const { session, options } = this;
-    session.on('error', ({ error }) => this.errors.push(error));
-    session.on(
-      'toolCallsLost',
-      this.guarded(({ calls, generation, reason }) => {
-        this.replayWire();
-        this.ledger.lose(calls.map((call) => call.id), generation - 1, reason);
-      }),
-    );
-    session.on(
-      'toolCallsOrphaned',
-      this.guarded(({ calls, generation }) => {
-        this.replayWire();
-        this.ledger.orphan(calls.map((call) => call.id), generation - 1);
-      }),
-    );
-    session.on(
-      'toolCancelled',
-      this.guarded(({ ids, implicit }) => {
-        if (implicit) this.ledger.cancelByInput(ids);
-      }),
-    );
-    session.on('sessionRestarted', () => (this.restarts += 1));
-    session.on('reconnecting', ({ cause }) => this.resumes.reconnecting(cause, this.transport.frames.length));
-    session.on('resumptionHandleStale', () => this.resumes.handleStale());
-    session.on('inputDropped', ({ kind, reason }) => {
-      // An activity signal evicted from the buffer: what the bracket will be is no longer the app's last word.
-      if (reason === 'evicted' && (kind === 'activityStart' || kind === 'activityEnd')) this.owedBracket = undefined;
-    });
-    const { reentrant } = options;
-    if (reentrant) {
-      session.on(
-        reentrant.on,
-        this.guarded(() => {
-          if (reentrant.act === 'close') void this.close();
-          else if (reentrant.act === 'content') this.clientContent();
-          else this.input(reentrant.act);
-        }),
-      );
-    }
-    if (options.throwingListener) {
-      session.on(options.throwingListener, () => {
-        throw new Error(`a listener of ${options.throwingListener} threw`);
-      });
-    }
+    listenToSession(this);
   }
 
   /** The session's inspection: mic frames the machine got, toolCalls it got (their tools start), and its ledger. */
@@ -420,48 +298,6 @@ export class World implements WorldView {
 
   // -------------------------------------------------------------------------------------------
   // Tools and time
-
-  private runTool({ callId, signal }: { callId: string | undefined; signal: AbortSignal }): unknown {
-    const call = this.ledger.toolOf(callId ?? '');
-    if (!call) {
-      this.inspectionFailure ??= new Error(`a tool ran for a call the session never heard: ${callId}`);
-      throw new Error(`a tool ran for a call the session never heard: ${callId}`);
-    }
-    call.signal = signal;
-    const done = () => {
-      call.toolDone = true;
-    };
-    const { scheduler } = this.options;
-    switch (call.behaviour) {
-      case 'async':
-        return scheduler.schedule(Promise.resolve({ done: call.id }), `${call.id} resolves`).finally(done);
-      case 'reject':
-        return scheduler
-          .schedule(Promise.resolve(), `${call.id} rejects`)
-          .finally(done)
-          .then(() => {
-            throw new Error(FAILURE);
-          });
-      case 'hang':
-        return new Promise(() => undefined);
-      default:
-        done();
-    }
-    switch (call.behaviour) {
-      case 'throw':
-        throw new Error(FAILURE);
-      case 'hangUp':
-        void this.close();
-        return { done: call.id };
-      case 'chatty':
-        this.input('audio');
-        this.input('activityEnd');
-        return { done: call.id };
-      default:
-        // sync (unknown and badArgs never run: the executor answers those itself).
-        return { done: call.id };
-    }
-  }
 
   /** Whether the scheduler holds a tool result not yet released. */
   get hasScheduled(): boolean {

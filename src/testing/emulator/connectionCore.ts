@@ -128,9 +128,7 @@ export abstract class ConnectionCore {
   }
 
   /** The parsed setup body, once it arrived. */
-  get setup(): SetupBody | undefined {
-    return this.setupBody;
-  }
+  get setup(): SetupBody | undefined { return this.setupBody; }
 
   /** The ephemeral token this connection carries (`BidiGenerateContentConstrained?access_token=`), if any. */
   get token(): string | undefined {
@@ -138,14 +136,10 @@ export abstract class ConnectionCore {
   }
 
   /** The resumption handle this connection resumed, if its setup carried a known one. */
-  get resumedFrom(): string | undefined {
-    return this.resumed;
-  }
+  get resumedFrom(): string | undefined { return this.resumed; }
 
   /** The conversation so far (restored from the handle when resumed). */
-  get conversation(): Readonly<ConversationState> {
-    return this.state;
-  }
+  get conversation(): Readonly<ConversationState> { return this.state; }
 
   /** The most recent resumable handle sent on this connection. */
   get lastHandle(): string | undefined {
@@ -153,9 +147,7 @@ export abstract class ConnectionCore {
   }
 
   /** Why the emulator closed this connection on a client frame, if it did. */
-  get refusal(): Refusal | undefined {
-    return this.refused;
-  }
+  get refusal(): Refusal | undefined { return this.refused; }
 
   /** The profile of the model in setup (from the table `gemini-live-fsm/models` exports), once setup arrived. */
   get profile(): ModelProfile | undefined {
