@@ -7,7 +7,8 @@ import { once } from 'node:events';
 import { GoogleGenAI, Modality } from '@google/genai';
 import { WebSocket } from 'ws';
 import { connectPlainClient } from '../examples/clients/naiveClients.js';
-import { createLiveSession, type AnyTool, type LiveSession } from '../src/index.js';
+import type { AnyTool, LiveSession } from '../src/index.js';
+import { library } from './library.js';
 import { audioFrameText } from '../src/adapters/genai.js';
 import { INPUT_AUDIO_MIME_TYPE } from '../src/protocol/messages.js';
 import { MODEL, PLAIN_KEY } from './config.js';
@@ -59,7 +60,7 @@ async function flagClient(ai: GoogleGenAI): Promise<BenchClient> {
 
 /** A gemini-live-fsm session. */
 export async function fsmSession(ai: GoogleGenAI, tools: AnyTool[] = []): Promise<LiveSession> {
-  const session = createLiveSession({ ai, model: MODEL, config: CONFIG, tools });
+  const session = library.createLiveSession({ ai, model: MODEL, config: CONFIG, tools });
   await session.connect();
   return session;
 }

@@ -12,7 +12,8 @@ import { createClient } from 'redis';
 import type { WebSocket } from 'ws';
 import { relay, type GatewayEvent } from '../examples/gateway/relay.js';
 import { weatherTool } from '../examples/gateway/agent.js';
-import { createLiveSession, type LiveSession } from '../src/index.js';
+import type { LiveSession } from '../src/index.js';
+import { library } from './library.js';
 import { createMemoryStore, createRedisStore, type SessionStore } from '../src/store/index.js';
 import { startRedisServer } from '../test/store/redisServer.js';
 import { fsmSession, sdkClient } from './clients.js';
@@ -122,7 +123,7 @@ let nextId = 0;
 export async function gatewaySession(ai: GoogleGenAI, store: SessionStore): Promise<{ session: LiveSession; client: LoadClient }> {
   nextId += 1;
   const sessionId = `bench-${process.pid}-${nextId}`;
-  const session = createLiveSession({
+  const session = library.createLiveSession({
     ai,
     model: MODEL,
     config: CONFIG,

@@ -11,6 +11,7 @@ import type { VadResult } from './vad.js';
 import { vadReport } from './vadReport.js';
 import type { GatewayResult } from './gateway.js';
 import { gatewayReport, headlineStoreCost } from './gatewayReport.js';
+import { LIBRARY_SOURCE } from './library.js';
 
 /** Everything one run measured. */
 export interface BenchResults {
@@ -86,6 +87,12 @@ export function humanReport(results: BenchResults): string[] {
     machine.pinning.pinned
       ? `Pinned: the clients (every thread of the bench process) on CPU ${machine.pinning.clientCpus}, the emulator on CPU ${machine.pinning.emulatorCpus}.`
       : `Not pinned (${machine.pinning.why}): the clients and the emulator shared every core.`,
+  );
+  lines.push('');
+  lines.push(
+    LIBRARY_SOURCE === 'dist'
+      ? 'Library: the compiled package (`dist/`, built by `npm run bench`), as users install it.'
+      : 'Library: the sources through tsx (no `dist/`): heap per session is higher than a build gives (see bench/library.ts).',
   );
   lines.push('');
   lines.push(`Load average (1 min) at start and end: ${machine.load.start.toFixed(2)}, ${machine.load.end.toFixed(2)} (the bench and its emulator count for up to 2; more means other work shared the cores).`);

@@ -5,7 +5,7 @@
  * path: frame counts are read off `session.metrics()` when the SDK collects (see instruments.ts).
  * Without an OpenTelemetry SDK installed, `@opentelemetry/api` makes all of it a no-op.
  */
-import { metrics, trace, type Attributes, type MeterProvider, type TracerProvider } from '@opentelemetry/api';
+import { createNoopMeter, metrics, ProxyTracerProvider, trace, type Attributes, type MeterProvider, type TracerProvider } from '@opentelemetry/api';
 import type { ClosedBy, SessionEmitted } from '../machines/types.js';
 import type { LiveSession } from '../session/liveSession.js';
 import { GateClock, TurnLatency } from './clocks.js';
@@ -59,7 +59,21 @@ export function instrumentSession(session: InstrumentedSession, options: Telemet
   safely(() => instrument(session, options, details))();
 }
 
+/**
+ * Whether the application installed no OpenTelemetry SDK: no provider passed, no global tracer
+ * provider behind the API's proxy, and the global meter provider the API's no-op. Then a session
+ * builds nothing (about 2 KiB and a listener per session saved), so an SDK must be installed
+ * before sessions are created, as OpenTelemetry asks of every instrumented library's host.
+ */
+function nothingInstalled(options: TelemetryOptions): boolean {
+  if (options.tracerProvider || options.meterProvider) return false;
+  const tracing = trace.getTracerProvider();
+  const noTracing = tracing instanceof ProxyTracerProvider && tracing.getDelegate() === new ProxyTracerProvider().getDelegate();
+  return noTracing && metrics.getMeterProvider().getMeter(SCOPE) === createNoopMeter();
+}
+
 function instrument(session: InstrumentedSession, options: TelemetryOptions, details: SessionDetails): void {
+  if (nothingInstalled(options)) return;
   const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE);
   const instruments = instrumentsFor((options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE));
   const common: Attributes = { [SEMCONV.providerName]: PROVIDER };

@@ -3,7 +3,7 @@
  * way a tool call can end, each way a connection can end, and each end-of-turn signal is reported,
  * and that telemetry failing never reaches the session.
  */
-import type { TracerProvider } from '@opentelemetry/api';
+import { metrics, trace, type TracerProvider } from '@opentelemetry/api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defineTool } from '../../src/index.js';
 import { ATTR, METRIC, SPAN } from '../../src/telemetry/index.js';
@@ -161,6 +161,30 @@ describe('telemetry that fails', () => {
       expect(warn).toHaveBeenCalledWith(expect.stringContaining('gemini-live-fsm telemetry'), expect.any(Error));
     } finally {
       warn.mockRestore();
+    }
+  });
+});
+
+describe('telemetry with no SDK installed', () => {
+  it('builds nothing for a session created before an SDK is installed, and reports the sessions created after', async () => {
+    const before = await connectedSession();
+    otel = inMemoryTelemetry();
+    trace.setGlobalTracerProvider(otel.tracerProvider);
+    metrics.setGlobalMeterProvider(otel.meterProvider);
+    try {
+      const after = await connectedSession();
+      // The session created before reconnects now: its new connection must not be reported either.
+      before.server.serverClose(1011, 'internal');
+      await vi.waitFor(() => expect(before.transport.connections).toHaveLength(2));
+      await waitForState(before.session, 'streaming');
+      await Promise.all([before.session.close(), after.session.close()]);
+      // Only the session created with the SDK in place has a session span and connection spans:
+      // the one created before built none, not even through the API's proxy.
+      expect(spansNamed(SPAN.session)).toHaveLength(1);
+      expect(spansNamed(SPAN.connection)).toHaveLength(1);
+    } finally {
+      trace.disable();
+      metrics.disable();
     }
   });
 });
