@@ -25,10 +25,14 @@ const RECONNECT_WAIT_MS = 600;
  * goAway (with a call running or not: the session leaves at a turn boundary, or waits), just
  * after a connection was lost with a call running (orphaned), on the next connection after the
  * model made that orphaned call again (its outcome goes to the new call), or, on a model whose
- * old socket stays open after a goAway, on the new connection gated by a call still running on
- * the old one.
+ * old socket stays open after a goAway, on the new connection gated by calls still running on
+ * the old one, or backing off after the new connection was refused while the old one still calls
+ * (so that every state an old connection's call can come in is reached, not by luck).
  */
-const STARTS = ['fresh', 'connected', 'connected', 'goAway', 'goAwayWithCall', 'lostWithCall', 'calledAgain', 'gatedByOld'] as const;
+const STARTS = ['fresh', 'connected', 'connected', 'goAway', 'goAwayWithCall', 'lostWithCall', 'calledAgain', 'gatedByOld', 'backoffWithOld'] as const;
+
+/** The starts on a model whose old socket stays open after a goAway. */
+const KEEPS_OLD: readonly (typeof STARTS)[number][] = ['gatedByOld', 'backoffWithOld'];
 
 async function start(world: World, from: (typeof STARTS)[number]): Promise<void> {
   if (from === 'fresh') return;
@@ -47,11 +51,21 @@ async function start(world: World, from: (typeof STARTS)[number]): Promise<void>
     await flush();
     world.server.toolCall(['async'], { again: 0 });
   }
-  if (from === 'gatedByOld') world.server.noise('goAway');
+  if (KEEPS_OLD.includes(from)) world.server.noise('goAway');
   await flush();
   if (from === 'gatedByOld') {
+    // A call on the old connection while the new one opens, then one while it is gated by it.
     world.server.toolCall(['async'], { side: 'old' });
     world.server.accept();
+    await flush();
+    world.server.toolCall(['async'], { side: 'old' });
+    await flush();
+  }
+  if (from === 'backoffWithOld') {
+    // The new connection is refused: the session backs off, and the old one calls meanwhile.
+    world.server.refuse(1011, 'internal');
+    await flush();
+    world.server.toolCall(['async'], { side: 'old' });
     await flush();
   }
   world.check();
@@ -88,7 +102,7 @@ describe('the session under random commands', () => {
             const world = new World({
               scheduler,
               ...options,
-              ...(from === 'gatedByOld' ? { profile: 'keepsOld' as const } : {}),
+              ...(KEEPS_OLD.includes(from) ? { profile: 'keepsOld' as const } : {}),
               ...(from === 'calledAgain' ? { toolTimeoutMs: 1_000 } : {}),
             });
             try {
