@@ -13,6 +13,7 @@
  *   heard plus the connections that opened mid-utterance; and once streaming at rest, the bracket
  *   on the wire is open exactly while the detector hears speech.
  */
+import { vi } from 'vitest';
 import { createLiveSession, defineTool, type LiveSession } from '../../src/index.js';
 import { createWebRtcVad, syntheticSpeech, type VoiceActivityDetector } from '../../src/audio/index.js';
 import type { InputPolicy } from '../../src/machines/types.js';
@@ -128,6 +129,13 @@ export class ActivityWorld {
   async finish(): Promise<void> {
     while (this.answers.length > 0) this.answers.shift()?.();
     await flush();
+    this.check();
+    // A connection the last commands dropped comes back by itself (no backoff, on real timers):
+    // wait for it, so that what the session owes the new connection (an activityEnd of its own)
+    // is on the wire before the close, however loaded the machine is.
+    await vi.waitFor(() => {
+      if (this.session.state === 'idle') throw new Error('the session is still reconnecting');
+    });
     this.check();
     await this.session.close();
     this.check();

@@ -284,7 +284,11 @@ export class Ledger {
   /** I2: an orphaned call's outcome reaches the conversation once, on a later connection, saying what it was. */
   private deliver(text: string, connection: number): void {
     const id = /\[call ([^\]]+)\]/.exec(text)?.[1] ?? '';
-    const call = this.calls.find((candidate) => candidate.id === id && candidate.orphaned && candidate.connection < connection && candidate.delivered === 0);
+    // An id the server used again names two calls: the arguments (their `k`) say which one this is.
+    const k = Number(/"k":(\d+)/.exec(text)?.[1]);
+    const call = this.calls.find(
+      (candidate) => candidate.id === id && candidate.k === k && candidate.orphaned && candidate.connection < connection && candidate.delivered === 0,
+    );
     if (!call) fail('I2', `an outcome delivered as context for ${id} on connection ${connection}, which is no orphaned call not yet delivered`);
     call.delivered += 1;
     if (outcomes(call) > 1) fail('I2', `call ${id} delivered as context after another outcome`);

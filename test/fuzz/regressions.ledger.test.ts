@@ -3,10 +3,13 @@
  * goAways, 'interrupt', new tools, conversation content), each pinned by the smallest case that
  * showed it, with the case or seed it came from.
  */
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { createLiveSession, defineTool } from '../../src/index.js';
 import { createScriptedTransport, type ScriptedConnection } from '../../src/testing/index.js';
 import { connectedSession, deferred, FRAME, isToolResponse, sentKinds } from '../helpers.js';
+import { flush } from './process.js';
+import { World } from './world.js';
 
 describe('found by the spec of issues 13 and 14', () => {
   // Found by the model-based paths, 'interrupt' variant: `CONNECT → setupComplete →
@@ -219,5 +222,45 @@ describe('found by the fuzz world of issues 13 and 14', () => {
     const next = await transport.nextConnection();
     expect(next.request.resumptionHandle).toBe('h2');
     await session.close();
+  });
+});
+
+describe('found in the fuzz world itself', () => {
+  // Found by the session fuzzer (seed -1898286347), from the 'calledAgain' start:
+  // `server.toolCall(reject,sync, repeat #0) → clock.advance(400) → server.close(1000) →
+  // clock.advance(400) → server.accept`. The server reused the id c1 on the second connection;
+  // both c1s were orphaned, and the world took the second one's delivery for the first one's
+  // (already superseded), reporting an outcome twice the session never gave. The world now tells
+  // the two apart by their arguments.
+  it('tells apart two orphaned calls the server gave one id', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), async (scheduler) => {
+        const world = new World({ scheduler, toolTimeoutMs: 1_000 });
+        try {
+          world.connect();
+          await flush();
+          world.server.accept();
+          await flush();
+          world.server.toolCall(['async']);
+          world.server.close(1006, '');
+          await world.advance(600);
+          world.server.accept();
+          await flush();
+          world.server.toolCall(['async'], { again: 0 });
+          world.server.toolCall(['reject', 'sync'], { repeat: 0 });
+          await world.advance(400);
+          world.server.close(1000, 'bye');
+          await world.advance(400);
+          world.server.accept();
+          await flush();
+          world.check();
+          await world.finish();
+          expect(world.ledger.calls.filter((call) => call.id === 'c1').map((call) => call.ledgerState)).toEqual(['superseded', 'deliveredAsContext']);
+        } finally {
+          world.dispose();
+        }
+      }),
+      { numRuns: 1 },
+    );
   });
 });
