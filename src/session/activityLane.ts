@@ -9,7 +9,7 @@
  * The lane knows whether the actor's bracket is open from the events the actor sends its parent
  * (`input.activityStart` / `input.activityEnd`), before the machine handles them, so the frame
  * after a start follows it into the bracket. The pre-roll that follows a start takes the fast lane
- * when the session is at rest and streaming (the start is then on the wire already), as any frame
+ * when the session is at rest and streaming (the start is then on the wire already), like every frame
  * does; otherwise the machine handles it, as it handles any audio.
  *
  * A session without the `activity` option has no lane: its frames take exactly the path they took

@@ -52,7 +52,7 @@ export const speechActions = {
 
   /**
    * The audio from just before the speech, right after the start it follows: each frame an
-   * `input.audio` of its own, handled by the state as any audio is (sent, dropped or buffered,
+   * `input.audio` of its own, handled by the state like all audio (sent, dropped or buffered,
    * and counted: I4), before anything that comes later.
    */
   sendPreRoll: baseSetup.enqueueActions(({ context, event, enqueue }) => {
