@@ -171,7 +171,7 @@ export class SessionTrace {
       this.reconnect.end();
       this.reconnect = undefined;
     }
-    const error = closedBy.by === 'client' ? undefined : (closedBy.error as unknown as ErrorFacts);
+    const error: ErrorFacts | undefined = closedBy.by === 'client' ? undefined : closedBy.error;
     this.session.setAttributes({ ...summary, [ATTR.closedBy]: closedBy.by });
     if (error) {
       this.session.setAttribute(SEMCONV.errorType, String(error.code ?? 'error'));

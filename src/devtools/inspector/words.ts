@@ -74,7 +74,7 @@ function describeError(error: ErrorLike | undefined): string {
  */
 export function describeEnding(closedBy: ClosedBy | undefined): string {
   if (!closedBy || closedBy.by === 'client') return 'Closed by the application (close()).';
-  const error = closedBy.error as unknown as ErrorLike;
+  const error: ErrorLike = closedBy.error;
   if (closedBy.by === 'attemptsExhausted') {
     return `Gave up reconnecting after ${count(closedBy.attempts, 'failed attempt')}; the last: ${describeError(error)}.`;
   }
