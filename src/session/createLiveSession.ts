@@ -166,7 +166,7 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   };
 
   /**
-   * The application's activity signal: as any input, or, with the `activity` option, through its
+   * The application's activity signal: like all input, or, with the `activity` option, through its
    * lane ('manual': the actor's; 'vad' and 'server' refuse it, the bracket is not the app's).
    */
   const sendActivitySignal = (signal: 'start' | 'end') => {
@@ -262,12 +262,12 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
     sendAudio: activityLane
       ? (pcm) => {
           // Every frame passes the activity lane (and its detector) once checked.
-          if (isClosed() || !(pcm instanceof Uint8Array && pcm.byteLength > 0 && (pcm.byteLength & 1) === 0)) sendChecked('sendAudio', 'audio', checkAudio(pcm));
+          if (isClosed() || !isPcmFrame(pcm)) sendChecked('sendAudio', 'audio', checkAudio(pcm));
           else activityLane.audio(pcm, () => step({ type: 'input.audio', data: pcm, mimeType: INPUT_AUDIO_MIME_TYPE }));
         }
       : (pcm) => {
           // The hot path of every streaming session: no event object unless the machine needs one.
-          if (!closeRequested && pcm instanceof Uint8Array && pcm.byteLength > 0 && (pcm.byteLength & 1) === 0 && lane.forwardAudio(pcm)) return;
+          if (!closeRequested && isPcmFrame(pcm) && lane.forwardAudio(pcm)) return;
           sendChecked('sendAudio', 'audio', checkAudio(pcm));
         },
     sendVideo: (frame, mimeType) => sendChecked('sendVideo', 'video', checkVideo(frame, mimeType)),
@@ -337,6 +337,11 @@ export function createLiveSession(options: LiveSessionOptions): LiveSession {
   };
   if (options.telemetry !== false) instrumentSession(session, options.telemetry, { model: options.model });
   return session;
+}
+
+/** A frame `checkAudio` would take as it is: bytes, whole 16-bit samples, not empty (checked inline on the hot path). */
+function isPcmFrame(pcm: unknown): pcm is Uint8Array {
+  return pcm instanceof Uint8Array && pcm.byteLength > 0 && (pcm.byteLength & 1) === 0;
 }
 
 /** How long a new connection waits for the sockets the session let go to close. */

@@ -46,6 +46,25 @@ function withdraw(pending: Record<string, PendingCall>, calls: readonly PendingC
   return { pending: left, cancelIn, stop };
 }
 
+/** What an `enqueueActions` action of the session may enqueue. */
+type Enqueue = Parameters<Parameters<typeof baseSetup.enqueueActions>[0]>[0]['enqueue'];
+
+/**
+ * Cancels `calls`: their tools are aborted (their executor is told, or stopped when nothing else
+ * of its batch is pending), and the context they leave: the pending set without them, each
+ * cancelled in the ledger, and counted.
+ */
+function cancelPending(context: SessionContext, calls: readonly PendingCall[], enqueue: Enqueue) {
+  const { pending, cancelIn, stop } = withdraw(context.pending, calls);
+  for (const [batch, keys] of cancelIn) enqueue.sendTo(toolExecutorId(batch), { type: 'cancel', keys } satisfies ToolExecutorCommand);
+  for (const batch of stop) enqueue.stopChild(toolExecutorId(batch));
+  return {
+    pending,
+    ledger: moved(context.ledger, calls.map((call) => call.key), 'cancelled', context.clock.now()),
+    counters: { ...context.counters, toolCancellations: context.counters.toolCancellations + calls.length },
+  };
+}
+
 /** The earlier call `call` repeats after a reconnect, if the session takes it for the same one. */
 function earlierRun(context: SessionContext, call: FunctionCall, generation: number, now: number): LedgerEntry | undefined {
   const { reconnectedAt, settings } = context;
@@ -250,14 +269,7 @@ export const toolActions = {
       (call) => call.generation === event.generation && call.id !== undefined && event.ids.includes(call.id),
     );
     if (cancelled.length === 0) return;
-    const { pending, cancelIn, stop } = withdraw(context.pending, cancelled);
-    for (const [batch, keys] of cancelIn) enqueue.sendTo(toolExecutorId(batch), { type: 'cancel', keys } satisfies ToolExecutorCommand);
-    for (const batch of stop) enqueue.stopChild(toolExecutorId(batch));
-    enqueue.assign({
-      pending,
-      ledger: moved(context.ledger, cancelled.map((call) => call.key), 'cancelled', context.clock.now()),
-      counters: { ...context.counters, toolCancellations: context.counters.toolCancellations + cancelled.length },
-    });
+    enqueue.assign(cancelPending(context, cancelled, enqueue));
     enqueue.emit({ type: 'toolCancelled', ids: cancelled.flatMap((call) => (call.id === undefined ? [] : [call.id])) });
   }),
 
@@ -271,15 +283,7 @@ export const toolActions = {
   cancelBlockingCallsImplicitly: baseSetup.enqueueActions(({ context, enqueue }) => {
     const cancelled = Object.values(context.pending).filter((call) => call.blocking);
     if (cancelled.length === 0) return;
-    const { pending, cancelIn, stop } = withdraw(context.pending, cancelled);
-    for (const [batch, keys] of cancelIn) enqueue.sendTo(toolExecutorId(batch), { type: 'cancel', keys } satisfies ToolExecutorCommand);
-    for (const batch of stop) enqueue.stopChild(toolExecutorId(batch));
-    enqueue.assign({
-      pending,
-      modelIdle: false,
-      ledger: moved(context.ledger, cancelled.map((call) => call.key), 'cancelled', context.clock.now()),
-      counters: { ...context.counters, toolCancellations: context.counters.toolCancellations + cancelled.length },
-    });
+    enqueue.assign({ ...cancelPending(context, cancelled, enqueue), modelIdle: false });
     enqueue.emit({ type: 'toolCancelled', ids: cancelled.map((call) => call.id ?? call.key), implicit: true });
   }),
 };
