@@ -9,8 +9,8 @@
  */
 import { createLiveSession, type LiveSession } from '../src/index.js';
 import { audioFrameText } from '../src/adapters/genai.js';
+import { wireTextTransport } from './wireTextTransport.js';
 import { INPUT_AUDIO_MIME_TYPE } from '../src/protocol/messages.js';
-import type { LiveTransport } from '../src/protocol/transport.js';
 import { pcmFrame } from './config.js';
 import { collectGarbage, median } from './stats.js';
 
@@ -22,19 +22,8 @@ const ROUNDS = QUICK ? 3 : 15;
 
 let wireBytes = 0;
 
-/** Answers setup at once and turns every audio frame into its wire text. */
-const nullTransport: LiveTransport = {
-  connect(request) {
-    queueMicrotask(() => request.handlers.onMessage({ setupComplete: {} }));
-    return Promise.resolve({
-      sendRealtimeInput(input) {
-        if (input.kind === 'audio') wireBytes += audioFrameText(input.data).length;
-      },
-      sendToolResponse: () => undefined,
-      close: () => undefined,
-    });
-  },
-};
+const wire = wireTextTransport();
+const nullTransport = wire.transport;
 
 /** Median CPU µs per frame of `send` over the rounds, each after a full GC. */
 function perFrame(send: () => void, frames: number): number {
@@ -87,7 +76,7 @@ async function main(): Promise<void> {
   console.log(`| session, every frame an event the machine processes | ${asEvents.toFixed(2)} | ${(asEvents - textOnly).toFixed(2)} |`);
   console.log(`| session, inspector attached (frames keep the lane) | ${inspectedOnLane.toFixed(2)} | ${(inspectedOnLane - textOnly).toFixed(2)} |`);
   console.log(`| session, inspector attached that asks for every frame (every frame an event, and inspected) | ${inspected.toFixed(2)} | ${(inspected - textOnly).toFixed(2)} |`);
-  if (wireBytes === 0) throw new Error('nothing reached the transport');
+  if (wire.bytes() + wireBytes === 0) throw new Error('nothing reached the transport');
 }
 
 main().catch((error: unknown) => {

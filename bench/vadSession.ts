@@ -5,10 +5,9 @@
  * detector, and the chunks outside speech are held back instead of sent (the pre-roll is sent
  * again inside the bracket). Process CPU time, the median of rounds, each after a full GC.
  */
-import { audioFrameText } from '../src/adapters/genai.js';
+import { wireTextTransport } from './wireTextTransport.js';
 import { createWebRtcVad } from '../src/audio/vad/webrtc.js';
 import { createLiveSession, type LiveSession, type LiveSessionOptions } from '../src/index.js';
-import type { LiveTransport } from '../src/protocol/transport.js';
 import type { Scene } from '../test/vad/corpus.js';
 import { pcmBytes } from '../test/vad/wav.js';
 import { collectGarbage, median } from './stats.js';
@@ -19,26 +18,13 @@ export interface VadSessionCost {
   vadUs: number;
 }
 
-let wireBytes = 0;
 const WARMUP_PASSES = 5;
 
-/** Answers setup at once and turns every audio frame into its wire text, as the SDK adapter does. */
-const wireTextTransport: LiveTransport = {
-  connect(request) {
-    queueMicrotask(() => request.handlers.onMessage({ setupComplete: {} }));
-    return Promise.resolve({
-      sendRealtimeInput(input) {
-        if (input.kind === 'audio') wireBytes += audioFrameText(input.data).length;
-      },
-      sendToolResponse: () => undefined,
-      close: () => undefined,
-    });
-  },
-};
+const wire = wireTextTransport();
 
 /** A connected session streaming to the wire-text transport. */
 async function connected(options: Partial<LiveSessionOptions>): Promise<LiveSession> {
-  const session = createLiveSession({ transport: wireTextTransport, tools: [], telemetry: false, ...options } as LiveSessionOptions);
+  const session = createLiveSession({ transport: wire.transport, tools: [], telemetry: false, ...options } as LiveSessionOptions);
   await session.connect();
   return session;
 }
@@ -79,6 +65,6 @@ export async function measureVadSession(scene: Scene, rounds: number): Promise<V
     await Promise.all([plainSession.close(), vadSession.close()]);
     detector.dispose();
   }
-  if (wireBytes === 0) throw new Error('nothing reached the transport');
+  if (wire.bytes() === 0) throw new Error('nothing reached the transport');
   return { plainUs: median(plain), vadUs: median(vad) };
 }
